@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def contact_list(request):
+    return HttpResponse("")
