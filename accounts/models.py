@@ -22,10 +22,12 @@ class User(AbstractUser):
         from registration.models import Team
 
         day = day or timezone.localdate()
+        # One filter() call: all conditions must hold for the same membership row.
         return Team.objects.filter(
+            Q(memberships__valid_until__isnull=True) | Q(memberships__valid_until__gte=day),
             memberships__user=self,
             memberships__valid_from__lte=day,
-        ).filter(Q(memberships__valid_until__isnull=True) | Q(memberships__valid_until__gte=day)).distinct()
+        ).distinct()
 
     def default_team(self):
         return self.teams_on().order_by("sort", "code").first()

@@ -13,3 +13,6 @@ class Referral(models.Model):
         verbose_name_plural = _("doorverwijzingen")
         constraints = [models.UniqueConstraint(fields=["person", "code"], name="referral_once")]
         indexes = [models.Index(fields=["code"], name="referral_code")]
+
+    def __str__(self) -> str:
+        return self.code

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.history import history_context, skip_row_history
 from referrals.models import Referral
 
 from .derivation import Schedule, relation_roles
@@ -166,7 +167,10 @@ def parse_line(number: int, text: str, book: CodeBook) -> tuple[ParsedContact | 
         if data.get("started_at") is None:
             err(_("started_at ontbreekt"))
         else:
-            err(_("ongeldige started_at %(value)s (%(error)s)") % {"value": json.dumps(data["started_at"]), "error": exc})
+            err(
+                _("ongeldige started_at %(value)s (%(error)s)")
+                % {"value": json.dumps(data["started_at"]), "error": exc}
+            )
 
     team = data.get("team")
     if team is None:
@@ -178,7 +182,10 @@ def parse_line(number: int, text: str, book: CodeBook) -> tuple[ParsedContact | 
 
     duration = data.get("duration_minutes")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int) or duration < 0):
-        err(_("duration_minutes moet een geheel getal van 0 of meer zijn, kreeg %(value)s") % {"value": json.dumps(duration)})
+        err(
+            _("duration_minutes moet een geheel getal van 0 of meer zijn, kreeg %(value)s")
+            % {"value": json.dumps(duration)}
+        )
     fields["duration_minutes"] = duration
 
     for key, list_name in CONTACT_CODES.items():
@@ -342,7 +349,9 @@ def import_records(records: list[ParsedContact], *, update: bool = False) -> Imp
 
     roles = relation_roles()
     schedule = Schedule.load()
-    with transaction.atomic():
+    with transaction.atomic(), history_context(via="cli", command="import_contacts"):
+        # The import is recorded as one audit event (by the caller), not a history row per row.
+        skip_row_history(("INSERT", "DELETE"))
         if to_update:
             Contact.all_objects.filter(pk__in=[c.pk for _r, c in to_update]).delete()
             to_create = to_create + [r for r, _c in to_update]
@@ -468,4 +477,3 @@ def export_contacts(queryset, *, include_text: bool = False, chunk_size: int = 2
     )
     for contact in queryset.iterator(chunk_size=chunk_size):
         yield json.dumps(export_record(contact, include_text=include_text), ensure_ascii=False)
-

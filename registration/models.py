@@ -283,6 +283,10 @@ class ContactText(models.Model):
         verbose_name = _("vrije tekst")
         verbose_name_plural = _("vrije teksten")
 
+    def __str__(self) -> str:
+        # Never the text itself: this string can end up in logs and admin pages.
+        return f"{_('Vrije tekst van')} {self.contact_id}"
+
 
 class ReportedPersonQuerySet(models.QuerySet):
     def of_counted_contacts(self):
@@ -328,3 +332,47 @@ class ViolenceForm(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "code"], name="violence_form_once")]
         indexes = [models.Index(fields=["code"], name="violence_form_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DraftQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(registered__isnull=True, discarded_at__isnull=True)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class Draft(models.Model):
+    """A registration still being typed: the form state as JSON, owned by one user.
+
+    Never a contact and never counted. Its `token` is also the idempotency key of the
+    registration form: a repeated POST with the same token returns `registered`.
+    The state may hold free text (the summary): it is never logged or put in a URL.
+    """
+
+    token = models.UUIDField(unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    # The contact this draft edits (null for a new registration).
+    edits = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The contact the draft became; set once, in the same transaction that creates it.
+    registered = models.OneToOneField(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="registered_from"
+    )
+    discarded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepten")
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_updated")]
+
+    def __str__(self) -> str:
+        return f"{_('Concept')} {str(self.token)[:8]}"

@@ -1,12 +1,19 @@
 import os
 
 import pytest
+from django.conf import settings
 
 from accounts.models import Role
 
 from .factories import UserFactory
 
 ON_CI = os.environ.get("CI") == "true"
+
+# Production settings (DEBUG off) turn on HTTPS-only behaviour; the test client and the
+# browser tests' live server speak plain http. tests/test_deploy_check.py checks the real thing.
+settings.SECURE_SSL_REDIRECT = False
+settings.SESSION_COOKIE_SECURE = False
+settings.CSRF_COOKIE_SECURE = False
 
 
 def pytest_collection_modifyitems(config, items):
@@ -58,6 +65,30 @@ def login(client):
 
     def _login(user):
         client.force_login(user)
+        verify_two_factor(client, user)
         return client
 
     return _login
+
+
+@pytest.fixture
+def login_unverified(client):
+    """login_unverified(user) -> a client past the password but not the two-factor step."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def verify_two_factor(client, user):
+    """Mark the client's session as two-factor verified, as django_otp.login does."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

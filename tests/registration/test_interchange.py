@@ -145,7 +145,11 @@ def test_export_then_import_into_an_empty_database_gives_the_same_registrations(
     lines = [
         line(),
         line(external_id="bare", started_at="2019-05-02", persons=[]),
-        line(external_id="dst", started_at="2023-10-29T02:30:00+01:00", handling={"concerning": "yes", "actions": ["advise"]}),
+        line(
+            external_id="dst",
+            started_at="2023-10-29T02:30:00+01:00",
+            handling={"concerning": "yes", "actions": ["advise"]},
+        ),
         line(external_id="follow", started_at="2020-03-15T09:00:00+01:00", follow_up_of="legacy-2020-000123"),
         line(external_id="blank", team=None, channel=None, caller_age=None, persons=[{}]),
     ]

@@ -39,7 +39,12 @@ class Command(BaseCommand):
             None,
             "import",
             via="cli",
-            details={"file": str(file), "created": result.created, "updated": result.updated, "skipped": result.skipped},
+            details={
+                "file": str(file),
+                "created": result.created,
+                "updated": result.updated,
+                "skipped": result.skipped,
+            },
         )
         self.stdout.write(
             f"Imported {result.created} contact(s) with {result.persons} reported person(s); "

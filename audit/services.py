@@ -1,0 +1,73 @@
+"""The audit trail's one entry point for reads and exports (owned by the access work).
+
+audit_event(actor, action, *, via="web", contact_ids=(), details=None) records who did what,
+in the caller's transaction. `details` holds ids and filters, never free text or names.
+`actor` is a User, or None for a command-line run (then via="cli").
+"""
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+# Keys whose values are typed text (a search box, a note): the trail records that they were
+# used, never what was typed.
+FREE_TEXT_KEYS = frozenset({"q", "query", "search", "text", "summary", "note", "notes", "name", "comment"})
+REDACTED = "[tekst weggelaten]"
+MAX_VALUE_LENGTH = 200
+
+
+def _clean(value, key: str = ""):
+    if key.lower() in FREE_TEXT_KEYS and value not in (None, "", [], {}):
+        return REDACTED
+    if isinstance(value, dict):
+        return {str(k): _clean(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_clean(v) for v in value]
+    if isinstance(value, bool | int | float | Decimal | None.__class__ | date | datetime | uuid.UUID):
+        return value
+    text = str(value)
+    # A long string is not a filter or a code: keep its length, not its content.
+    return text if len(text) <= MAX_VALUE_LENGTH else REDACTED
+
+
+def _contact_pks(contact_ids: Iterable) -> list[int]:
+    from registration.models import Contact
+
+    pks, uuids = set(), set()
+    for value in contact_ids or ():
+        if isinstance(value, Contact):
+            pks.add(value.pk)
+        elif isinstance(value, int):
+            pks.add(value)
+        else:
+            try:
+                uuids.add(uuid.UUID(str(value)))
+            except ValueError:
+                if str(value).isdigit():
+                    pks.add(int(value))
+    if uuids:
+        pks.update(Contact.all_objects.filter(uuid__in=uuids).values_list("pk", flat=True))
+    return sorted(pks)
+
+
+def audit_event(actor, action: str, *, via: str = "web", contact_ids=(), details: dict | None = None) -> None:
+    """Record one event in the caller's transaction (ids as primary keys, uuids or Contacts)."""
+    from .models import AuditEvent, AuditEventContact, Via
+
+    if via not in Via.values:
+        raise ValueError(f"Unknown audit channel {via!r}")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    event = AuditEvent.objects.create(
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        action=action,
+        via=via,
+        details=_clean(details or {}),
+    )
+    pks = _contact_pks(contact_ids)
+    if pks:
+        AuditEventContact.objects.bulk_create(
+            [AuditEventContact(event=event, contact_id=pk) for pk in pks], batch_size=1000
+        )

@@ -1,0 +1,318 @@
+"""Writes of single registrations: register, update (optimistic locking), soft delete, drafts.
+
+Each service is one transaction. Free text (the summary) goes to ContactText, never to a log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Role
+from referrals.models import Referral
+
+from .models import Contact, ContactText, Draft, ReportedPerson, ViolenceForm
+from .selectors import contacts_visible_to, teams_of
+
+# The coded contact fields a registration writes, in form order.
+CONTACT_FIELDS = [
+    "team",
+    "channel",
+    "duration_minutes",
+    "caller_region",
+    "caller_age",
+    "caller_gender",
+    "anonymous",
+    "caller_relation",
+    "follow_up_of",
+    "concerning",
+    "risk_level",
+    "help_involved",
+    "justice_involved",
+    "manifest_safety_risk",
+    "actions",
+    "new_contact_expected",
+]
+PERSON_FIELDS = ["gender", "age", "problem", "context"]
+# What a registration needs before it counts as complete; anything else may stay Leeg.
+REQUIRED_FOR_COMPLETE = ["channel", "caller_age", "caller_gender", "anonymous", "caller_relation"]
+REQUIRED_PERSON_FOR_COMPLETE = ["gender", "age", "problem", "context"]
+
+
+@dataclass
+class PersonInput:
+    gender: str | None = None
+    age: str | None = None
+    problem: str | None = None
+    context: str | None = None
+    violence_forms: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)
+    # The person's uuid when the input edits an existing reported person.
+    uuid: uuid.UUID | None = None
+
+
+@dataclass
+class RegistrationInput:
+    """Cleaned input of one registration: coded fields, persons and the free-text summary."""
+
+    started_on: date
+    started_at: datetime | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    persons: list[PersonInput] = field(default_factory=list)
+    summary: str = ""
+
+
+class ConcurrentEdit(Exception):
+    """Someone saved the contact after the user started editing: nothing was written."""
+
+    def __init__(self, contact: Contact, current_state: dict[str, Any]):
+        super().__init__("concurrent edit")
+        self.contact = contact
+        self.current_state = current_state
+
+
+def can_edit(user, contact: Contact) -> bool:
+    """Return whether the user may change the contact: the rule for edits, in one place.
+
+    A counsellor edits their own registrations; a team coordinator edits any contact of
+    their teams. Both only within `contacts_visible_to(user)`.
+    """
+    if not user.is_authenticated or contact.deleted_at is not None:
+        return False
+    if contact.team_id is None or not teams_of(user).filter(pk=contact.team_id).exists():
+        return False
+    if user.role == Role.TEAM_COORDINATOR:
+        return True
+    if user.role == Role.COUNSELLOR:
+        return contact.created_by_id == user.pk
+    return False
+
+
+def summary_digest(text: str) -> str:
+    """A short digest of the free text, so a state can be compared without carrying the text."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
+
+
+def contact_state(contact: Contact) -> dict[str, Any]:
+    """Return the comparable state of a contact (codes and ids only; the summary as a digest)."""
+    text = getattr(contact, "text", None) if _has_text(contact) else None
+    state: dict[str, Any] = {
+        "started_on": contact.started_on.isoformat(),
+        "started_at": timezone.localtime(contact.started_at).strftime("%H:%M") if contact.started_at else None,
+    }
+    for name in CONTACT_FIELDS:
+        if name in ("team", "follow_up_of"):
+            related = getattr(contact, name)
+            state[name] = (related.code if name == "team" else str(related.uuid)) if related else None
+        elif name == "actions":
+            state[name] = sorted(contact.actions or [])
+        else:
+            state[name] = getattr(contact, name)
+    state["summary"] = summary_digest(text.summary if text else "")
+    persons = []
+    for person in contact.persons.all():
+        persons.append(
+            {
+                "uuid": str(person.uuid),
+                **{name: getattr(person, name) for name in PERSON_FIELDS},
+                "violence_forms": sorted(v.code for v in person.violence_forms.all()),
+                "referrals": sorted(r.code for r in person.referrals.all()),
+            }
+        )
+    state["persons"] = persons
+    return state
+
+
+def input_state(data: RegistrationInput, reference: dict | None = None) -> dict[str, Any]:
+    """Return the state an input would store, in contact_state's shape without person uuids."""
+    state: dict[str, Any] = {
+        "started_on": (timezone.localtime(data.started_at).date() if data.started_at else data.started_on).isoformat(),
+        "started_at": timezone.localtime(data.started_at).strftime("%H:%M") if data.started_at else None,
+    }
+    for name in CONTACT_FIELDS:
+        value = data.fields.get(name)
+        if name == "team":
+            value = value.code if value else None
+        elif name == "follow_up_of":
+            value = str(value.uuid) if value else None
+        elif name == "actions":
+            value = sorted(value or [])
+        elif value == "":
+            value = None
+        state[name] = value
+    state["summary"] = summary_digest(data.summary)
+    state["persons"] = [
+        {
+            **{name: getattr(p, name) or None for name in PERSON_FIELDS},
+            "violence_forms": sorted(set(p.violence_forms)),
+            "referrals": sorted(set(p.referrals)),
+        }
+        for p in data.persons
+    ]
+    return state
+
+
+def _has_text(contact: Contact) -> bool:
+    try:
+        contact.text  # noqa: B018
+    except ContactText.DoesNotExist:
+        return False
+    return True
+
+
+def status_for(data: RegistrationInput) -> str:
+    """Complete when the caller fields and every person's coded fields are filled."""
+    if any(not data.fields.get(name) for name in REQUIRED_FOR_COMPLETE):
+        return Contact.Status.INCOMPLETE
+    for person in data.persons:
+        if any(not getattr(person, name) for name in REQUIRED_PERSON_FOR_COMPLETE) or not person.violence_forms:
+            return Contact.Status.INCOMPLETE
+    return Contact.Status.COMPLETE
+
+
+def _apply(contact: Contact, data: RegistrationInput) -> None:
+    contact.started_at = data.started_at
+    # The local (Brussels) date of the instant decides year, month and code validity.
+    contact.started_on = timezone.localtime(data.started_at).date() if data.started_at else data.started_on
+    for name in CONTACT_FIELDS:
+        value = data.fields.get(name)
+        if name == "actions":
+            value = list(value or [])
+        elif value == "":
+            value = None
+        setattr(contact, name, value)
+    contact.status = status_for(data)
+    contact.refresh_derived()
+
+
+def _write_persons(contact: Contact, persons: list[PersonInput]) -> None:
+    existing = {p.uuid: p for p in ReportedPerson.all_objects.filter(contact=contact)}
+    keep = []
+    for position, item in enumerate(persons):
+        person = existing.get(item.uuid) if item.uuid else None
+        if person is None:
+            person = ReportedPerson(contact=contact)
+        person.position = position
+        for name in PERSON_FIELDS:
+            setattr(person, name, getattr(item, name) or None)
+        person.save()
+        keep.append(person.pk)
+        ViolenceForm.objects.filter(person=person).exclude(code__in=item.violence_forms).delete()
+        have = set(ViolenceForm.objects.filter(person=person).values_list("code", flat=True))
+        ViolenceForm.objects.bulk_create(
+            [ViolenceForm(person=person, code=code) for code in dict.fromkeys(item.violence_forms) if code not in have]
+        )
+        Referral.objects.filter(person=person).exclude(code__in=item.referrals).delete()
+        have = set(Referral.objects.filter(person=person).values_list("code", flat=True))
+        Referral.objects.bulk_create(
+            [Referral(person=person, code=code) for code in dict.fromkeys(item.referrals) if code not in have]
+        )
+    ReportedPerson.all_objects.filter(contact=contact).exclude(pk__in=keep).delete()
+
+
+def _write_text(contact: Contact, summary: str) -> None:
+    summary = summary or ""
+    if summary:
+        ContactText.objects.update_or_create(contact=contact, defaults={"summary": summary})
+    else:
+        ContactText.objects.filter(contact=contact).update(summary="")
+
+
+def contact_register(*, user, data: RegistrationInput, token: uuid.UUID | None = None) -> Contact:
+    """Create a contact with its persons and summary; return it.
+
+    With a token (the form's idempotency key, also its draft's token) a repeated call
+    returns the contact the first call created instead of creating another one.
+    """
+    with transaction.atomic():
+        draft = None
+        if token is not None:
+            draft = _lock_draft(user, token)
+            if draft.registered_id is not None:
+                return draft.registered
+        contact = Contact(created_by=user)
+        _apply(contact, data)
+        contact.save()
+        _write_persons(contact, data.persons)
+        _write_text(contact, data.summary)
+        if draft is not None:
+            draft.registered = contact
+            draft.data = {}  # the contact holds it now; don't keep a second copy of the free text
+            draft.save(update_fields=["registered", "data", "updated_at"])
+        return contact
+
+
+def _lock_draft(user, token: uuid.UUID) -> Draft:
+    try:
+        with transaction.atomic():
+            draft, _created = Draft.objects.select_for_update().get_or_create(token=token, defaults={"owner": user})
+    except IntegrityError:
+        # A parallel request created it first; now that it committed, wait for its lock.
+        draft = Draft.objects.select_for_update().get(token=token)
+    if draft.owner_id != user.pk:
+        raise Draft.DoesNotExist
+    return draft
+
+
+def contact_update(*, user, contact: Contact, version: int, data: RegistrationInput) -> Contact:
+    """Save the user's changes if nobody saved since `version`; else raise ConcurrentEdit."""
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        if locked is None:
+            raise Contact.DoesNotExist
+        if locked.version != version:
+            current = contacts_visible_to(user).prefetch_related(*PREFETCH).get(pk=contact.pk)
+            raise ConcurrentEdit(current, contact_state(current))
+        _apply(locked, data)
+        locked.version = F("version") + 1
+        locked.save()
+        locked.refresh_from_db(fields=["version"])
+        _write_persons(locked, data.persons)
+        _write_text(locked, data.summary)
+        Draft.objects.filter(owner=user, edits=locked).delete()
+        return locked
+
+
+def contact_delete(*, user, contact: Contact) -> None:
+    """Soft-delete the contact: it leaves every list and count at once."""
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).update(
+            deleted_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now()
+        )
+
+
+PREFETCH = ["persons__violence_forms", "persons__referrals"]
+
+
+def draft_save(*, user, token: uuid.UUID, data: dict, edits: Contact | None = None) -> Draft | None:
+    """Store the form state of the user's draft; return it, or None once it became a contact."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().filter(token=token).first()
+        if draft is None:
+            try:
+                with transaction.atomic():
+                    return Draft.objects.create(token=token, owner=user, edits=edits, data=data)
+            except IntegrityError:
+                draft = Draft.objects.select_for_update().get(token=token)
+        if draft.owner_id != user.pk:
+            raise Draft.DoesNotExist
+        if draft.registered_id is not None or draft.discarded_at is not None:
+            return None
+        draft.data = data
+        draft.save(update_fields=["data", "updated_at"])
+        return draft
+
+
+def draft_discard(*, user, token: uuid.UUID) -> None:
+    """Close one of the user's drafts without registering it; its state is dropped."""
+    with transaction.atomic():
+        Draft.objects.filter(owner=user, token=token, registered__isnull=True).update(
+            discarded_at=timezone.now(), data={}
+        )

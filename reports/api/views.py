@@ -1,0 +1,36 @@
+from dataclasses import replace
+
+from django.http import Http404
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registration.models import Team
+from reports.selectors import parse_period, report_scope_for
+from reports.services import report_run
+
+
+class ReportApi(APIView):
+    """GET /api/reports/<year or from-to>/?team=CODE&publish=1: the report JSON of domain.md."""
+
+    def get(self, request, period: str):
+        scope = report_scope_for(request.user)
+        try:
+            report_filter = parse_period(period)
+        except ValueError:
+            return Response({"period": ["Geef een jaar (2024) of een reeks jaren (2016-2021)."]}, status=400)
+        team = request.query_params.get("team") or None
+        if team is not None:
+            if scope is not None and team not in scope:
+                raise Http404
+            if not Team.objects.filter(code=team).exists():
+                return Response({"team": [f"Onbekend team: {team}"]}, status=400)
+            teams = (team,)
+        else:
+            teams = scope
+        publish = request.query_params.get("publish") in ("1", "true", "yes")
+        report = report_run(
+            replace(report_filter, team_codes=teams), actor=request.user, via="api", publish=publish, fmt="json"
+        )
+        response = Response(report)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,214 @@
+import json
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports.exporters import safe_cell
+from reports.selectors import report_scope_for
+from tests.factories import ContactFactory, ReportedPersonFactory, team
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run the export task in the request even when REDIS_URL points at a real broker."""
+    from reports.tasks import report_xlsx_export
+
+    def run_here(*, kwargs, task_id):
+        return report_xlsx_export.apply(kwargs=kwargs, task_id=task_id, throw=True)
+
+    monkeypatch.setattr(report_xlsx_export, "apply_async", run_here)
+
+
+@pytest.fixture
+def figures(db):
+    antwerpen = ContactFactory(team=team("antwerpen"), started_on=date(2024, 3, 4), channel="phone")
+    ReportedPersonFactory(contact=antwerpen, problem="child_abuse", age="7_12")
+    ReportedPersonFactory(contact=antwerpen, problem="partner_violence", age="18_59")
+    ContactFactory(team=team("limburg"), started_on=date(2024, 5, 6), channel="chat")
+    ContactFactory(team=team("limburg"), started_on=date(2023, 5, 6), channel="chat")
+
+
+def test_scope_is_all_teams_for_the_flemish_coordinator(flemish_coordinator):
+    assert report_scope_for(flemish_coordinator) is None
+
+
+def test_scope_is_the_own_team_for_a_team_coordinator(coordinator):
+    assert report_scope_for(coordinator) == ("antwerpen",)
+
+
+def test_counsellors_and_administrators_have_no_report_scope(counsellor, administrator):
+    for user in (counsellor, administrator):
+        with pytest.raises(Http404):
+            report_scope_for(user)
+
+
+def test_flemish_coordinator_sees_every_section_with_charts_and_tables(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    for anchor in (
+        "kerncijfers",
+        "contactnemers",
+        "relatie",
+        "gemelde-personen",
+        "problematiek",
+        "context",
+        "geweldsvormen",
+        "kanaal",
+        "doorverwijzingen",
+        "per-maand",
+        "tijdstip",
+        "teams",
+    ):
+        assert f'id="{anchor}"' in page
+    assert "<svg" in page
+    assert "Kindermishandeling" in page
+    report = response.context["report"]
+    assert report["tables"]["totals"]["rows"][0]["count"] == 2
+    assert response.context["headline"]["contacts_vs_previous"] == 100
+
+
+def test_team_coordinator_sees_only_the_own_team(figures, coordinator, login):
+    client = login(coordinator)
+    response = client.get(reverse("reports:report"), {"year_from": "2024"})
+    assert response.status_code == 200
+    assert response.context["report"]["team"] == "antwerpen"
+    assert response.context["report"]["tables"]["totals"]["rows"][0]["count"] == 1
+
+
+def test_team_coordinator_cannot_pick_another_team(figures, coordinator, login):
+    response = login(coordinator).get(reverse("reports:report"), {"year_from": "2024", "team": "limburg"})
+    assert response.status_code == 200
+    assert "report" not in response.context
+    assert response.context["form"].errors["team"]
+
+
+@pytest.mark.parametrize("user_fixture", ["counsellor", "administrator"])
+def test_counsellors_and_administrators_cannot_open_reports(figures, login, request, user_fixture):
+    response = login(request.getfixturevalue(user_fixture)).get(reverse("reports:report"))
+    # The access gate refuses the role (403) before the view's own scope check (404).
+    assert response.status_code in (403, 404)
+
+
+def test_a_backwards_period_is_an_error_next_to_the_field(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024", "year_to": "2020"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["year_to"]
+    assert 'value="2024" selected' in response.content.decode()
+
+
+def test_crossed_table_chosen_in_the_page(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(
+        reverse("reports:report"), {"year_from": "2024", "cross_a": "channel", "cross_b": "hour"}
+    )
+    cross = response.context["cross_table"]
+    assert cross["key"] == "channel_x_hour"
+    phone = next(line for line in cross["grid"] if line["label"] == "Telefoon")
+    assert phone["total"] == 1
+
+
+def test_publication_switch_hides_small_counts_and_says_so(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024", "publish": "1"})
+    table = response.context["report"]["tables"]["team"]
+    assert all(row["count"] in (None, 0) for row in table["rows"])
+    assert "Publicatiemodus" in response.content.decode()
+
+
+def test_csv_download_of_one_table(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(reverse("reports:table-csv", args=["channel"]), {"year_from": "2024"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "code,label,count,share"
+    assert lines[1] == "phone,Telefoon,1,50.0"
+    assert lines[2] == "chat,Chat,1,50.0"
+
+
+def test_xlsx_export_runs_as_a_task_and_downloads(
+    eager_celery, figures, flemish_coordinator, login, django_capture_on_commit_callbacks
+):
+    client = login(flemish_coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:export"), {"year_from": "2024"})
+    assert response.status_code == 302
+    status = client.get(response["Location"])
+    assert status.status_code == 200
+    assert status.context["state"]["status"] == "done"
+    download = client.get(response["Location"] + "download/")
+    assert download.status_code == 200
+    workbook = load_workbook(BytesIO(download.content))
+    assert "problem" in workbook.sheetnames
+    assert workbook["channel"]["C2"].value == 1
+
+
+def test_another_user_cannot_download_an_export(
+    eager_celery, figures, flemish_coordinator, coordinator, login, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(flemish_coordinator).post(reverse("reports:export"), {"year_from": "2024"})
+    location = response["Location"]
+    client.logout()
+    assert login(coordinator).get(location + "download/").status_code == 404
+
+
+def test_cells_a_spreadsheet_would_read_as_a_formula_are_escaped():
+    assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert safe_cell("+32") == "'+32"
+    assert safe_cell("-1") == "'-1"
+    assert safe_cell("@x") == "'@x"
+    assert safe_cell("Leeg") == "Leeg"
+    assert safe_cell(-1) == -1
+
+
+def test_api_gives_the_report_json_without_caching(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get("/api/reports/2024/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    report = json.loads(response.content)
+    assert report["period"] == {"from": "2024-01-01", "to": "2024-12-31"}
+    assert report["tables"]["totals"]["rows"][0]["count"] == 2
+
+
+def test_api_range_and_team(figures, flemish_coordinator, login):
+    report = login(flemish_coordinator).get("/api/reports/2023-2024/?team=limburg").json()
+    assert report["team"] == "limburg"
+    assert {tuple(r["code"]): r["count"] for r in report["tables"]["year_x_totals"]["rows"]}[("2023", "contacts")] == 1
+
+
+def test_api_forces_the_team_coordinator_onto_the_own_team(figures, coordinator, login):
+    client = login(coordinator)
+    report = client.get("/api/reports/2024/").json()
+    assert report["team"] == "antwerpen"
+    assert client.get("/api/reports/2024/?team=limburg").status_code == 404
+
+
+def test_api_refuses_a_bad_period(figures, flemish_coordinator, login):
+    assert login(flemish_coordinator).get("/api/reports/20x4/").status_code == 400
+
+
+def test_range_report_page_shows_the_multi_year_section(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2023", "year_to": "2024"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="meerjarig"' in page
+    totals = next(t for s in response.context["sections"] if s["slug"] == "meerjarig" for t in s["tables"])
+    assert totals["key"] == "year_x_totals"
+    assert [line["label"] for line in totals["grid"]] == ["2023", "2024"]
+    assert totals["grid"][0]["cells"][0] == 1
+    assert response.context["api_url"] == "/api/reports/2023-2024/"
+
+
+def test_report_page_in_publication_mode_for_one_team(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(
+        reverse("reports:report"), {"year_from": "2024", "team": "antwerpen", "publish": "1"}
+    )
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert report["team"] == "antwerpen"
+    channel = report["tables"]["channel"]
+    assert channel["suppression"]["cells"] == sum(1 for row in channel["rows"] if row.get("suppressed"))
+    assert all(row["count"] is None for row in channel["rows"] if row.get("suppressed"))
