@@ -74,9 +74,7 @@ class Schedule:
         return any(day == local.weekday() and opens <= moment < closes for day, opens, closes in slots)
 
 
-def within_opening_hours_for(
-    channel: str | None, started_at: datetime | None, *, hours: Schedule | None = None
-) -> str:
+def within_opening_hours_for(channel: str | None, started_at: datetime | None, *, hours: Schedule | None = None) -> str:
     """Return within / outside / unknown for a contact's channel and start instant."""
     if not channel or started_at is None:
         return UNKNOWN

@@ -190,9 +190,7 @@ class Contact(models.Model):
     # Derived, stored for reporting; recomputed by `recompute_derived` when code lists or
     # opening hours change. Computed only in registration.derivation.
     caller_role = models.CharField(_("rol contactnemer"), max_length=16, editable=False, default="unknown")
-    within_opening_hours = models.CharField(
-        _("binnen openingsuren"), max_length=16, editable=False, default="unknown"
-    )
+    within_opening_hours = models.CharField(_("binnen openingsuren"), max_length=16, editable=False, default="unknown")
 
     follow_up_of = models.ForeignKey(
         "self",

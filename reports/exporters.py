@@ -115,7 +115,8 @@ def render_xlsx(report: dict, progress=None) -> bytes:
         for row in table_rows(table):
             sheet.append([safe_cell(v) for v in row])
         if "total" in table:
-            sheet.append([gettext("Totaal"), "", table["total"]])
+            header = table_header(table)
+            sheet.append([gettext("Totaal"), *[""] * (header.index("count") - 1), table["total"]])
         note = (table.get("suppression") or {}).get("note") or table.get("note")
         if note:
             sheet.append([safe_cell(note)])

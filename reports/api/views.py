@@ -1,6 +1,8 @@
 from dataclasses import replace
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +14,14 @@ from reports.services import report_run
 class ReportApi(APIView):
     """GET /api/reports/<year or from-to>/?team=CODE&publish=1: the report JSON of domain.md."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, OpenApiParameter.PATH, description="2024 or 2016-2021"),
+            OpenApiParameter("team", OpenApiTypes.STR, description="team code; a team coordinator's own team"),
+            OpenApiParameter("publish", OpenApiTypes.BOOL, description="hide small counts (publication mode)"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, period: str):
         scope = report_scope_for(request.user)
         try:
