@@ -194,27 +194,28 @@ def field_display(book: CodeBook, name: str, value, *, teams: dict | None = None
     return str(value)
 
 
+# Lazy: built at import, translated per request (the language is only known then).
 FIELD_LABELS = {
-    "started_on": _("Datum"),
-    "started_at": _("Beginuur"),
-    "duration_minutes": _("Duur (minuten)"),
-    "channel": _("Kanaal"),
-    "team": _("Team"),
-    "caller_region": _("Regio (keuzemenu)"),
-    "caller_age": _("Leeftijd contactnemer"),
-    "caller_gender": _("Gender contactnemer"),
-    "anonymous": _("Anoniem"),
-    "caller_relation": _("Relatie tot het slachtoffer"),
-    "follow_up_of": _("Opvolging van"),
-    "concerning": _("Verontrustend"),
-    "risk_level": _("Risico"),
-    "help_involved": _("Hulpverlening al betrokken"),
-    "justice_involved": _("Justitie al betrokken"),
-    "manifest_safety_risk": _("Manifest veiligheidsrisico"),
-    "actions": _("Acties"),
-    "new_contact_expected": _("Nieuw contact verwacht"),
-    "summary": _("Samenvatting"),
-    "persons": _("Gemelde personen"),
+    "started_on": gettext_lazy("Datum"),
+    "started_at": gettext_lazy("Beginuur"),
+    "duration_minutes": gettext_lazy("Duur (minuten)"),
+    "channel": gettext_lazy("Kanaal"),
+    "team": gettext_lazy("Team"),
+    "caller_region": gettext_lazy("Regio (keuzemenu)"),
+    "caller_age": gettext_lazy("Leeftijd contactnemer"),
+    "caller_gender": gettext_lazy("Gender contactnemer"),
+    "anonymous": gettext_lazy("Anoniem"),
+    "caller_relation": gettext_lazy("Relatie tot het slachtoffer"),
+    "follow_up_of": gettext_lazy("Opvolging van"),
+    "concerning": gettext_lazy("Verontrustend"),
+    "risk_level": gettext_lazy("Risico"),
+    "help_involved": gettext_lazy("Hulpverlening al betrokken"),
+    "justice_involved": gettext_lazy("Justitie al betrokken"),
+    "manifest_safety_risk": gettext_lazy("Manifest veiligheidsrisico"),
+    "actions": gettext_lazy("Acties"),
+    "new_contact_expected": gettext_lazy("Nieuw contact verwacht"),
+    "summary": gettext_lazy("Samenvatting"),
+    "persons": gettext_lazy("Gemelde personen"),
 }
 
 

@@ -51,6 +51,15 @@ class ReportForm(forms.Form):
             self.add_error("cross_b", _("Kies twee verschillende dimensies."))
         return data
 
+    def full_clean(self):
+        super().full_clean()
+        # Tie each error to its field for screen readers (the template renders it as <name>_error).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-describedby": f"{self[name].auto_id}_error", "aria-invalid": "true"}
+                )
+
     def report_filter(self) -> ReportFilter:
         data = self.cleaned_data
         first = data["year_from"]

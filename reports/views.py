@@ -66,7 +66,8 @@ def report_page(request):
     evolution = yearly_evolution(scope)
     form = _bound_form(request, request.GET, scope, evolution)
     context = {"form": form, "scope_is_all": scope is None}
-    if not form.is_valid():
+    # A bad crossed-table choice is shown next to its field; the report itself still shows.
+    if not form.is_valid() and set(form.errors) - {"cross_a", "cross_b"}:
         return render(request, "reports/report.html", context, status=200)
     report_filter = form.report_filter()
     cross = form.cross()

@@ -96,3 +96,15 @@ def test_publish_hides_small_counts_in_crossed_tables(contacts):
     assert cross["suppression"]["cells"] == len(hidden)
     # Single tables of the whole of Flanders are not suppressed.
     assert report["tables"]["channel"]["rows"][0]["count"] == 1
+
+
+def test_a_command_line_report_is_written_to_the_audit_trail(contacts, monkeypatch):
+    from audit.models import AuditEvent
+
+    monkeypatch.undo()  # use the real audit_event, not the recorder of conftest.py
+    run("2024", "--team", "antwerpen")
+    event = AuditEvent.objects.get(action="report")
+    assert event.actor is None
+    assert event.via == "cli"
+    assert event.details["teams"] == ["antwerpen"]
+    assert event.details["from"] == "2024-01-01"

@@ -212,3 +212,13 @@ def test_report_page_in_publication_mode_for_one_team(figures, flemish_coordinat
     channel = report["tables"]["channel"]
     assert channel["suppression"]["cells"] == sum(1 for row in channel["rows"] if row.get("suppressed"))
     assert all(row["count"] is None for row in channel["rows"] if row.get("suppressed"))
+
+
+def test_a_bad_cross_choice_is_announced_next_to_its_field(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(
+        reverse("reports:report"), {"year_from": "2024", "cross_a": "channel", "cross_b": "channel"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="id_cross_b_error"' in page
+    assert 'aria-describedby="id_cross_b_error"' in page
