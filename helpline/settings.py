@@ -244,6 +244,8 @@ LOGGING = {
     "loggers": {
         # Django's request logger would print URLs with query strings on errors.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # pgtrigger announces every trigger it installs at each migrate.
+        "pgtrigger": {"level": "WARNING"},
     },
 }
 

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements.txt
 
 python manage.py migrate --no-input -v0
-if [ "$(python manage.py shell -c 'from registration.models import Contact; print(Contact.all_objects.exists())')" = "False" ]; then
+if [ "$(python manage.py shell -v 0 -c 'from registration.models import Contact; print(Contact.all_objects.exists())')" = "False" ]; then
   echo "Loading the demo years 2012–2024 (once)…"
   python manage.py seed_demo
 fi
