@@ -3,6 +3,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from registration.interchange import ImportFailed, import_lines
@@ -211,3 +212,20 @@ def test_reimporting_an_export_of_app_registrations_creates_no_duplicates():
     result = import_lines(out.getvalue().splitlines())
     assert (result.created, result.skipped) == (0, 1)
     assert Contact.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row history triggers exist on PostgreSQL only")
+def test_a_bulk_import_is_one_audit_event_without_a_history_row_per_record(tmp_path):
+    from django.apps import apps
+
+    from audit.models import AuditEvent
+
+    path = write(tmp_path, line(), line(external_id="two"), line(external_id="three"))
+    call_command("import_contacts", str(path), stdout=io.StringIO())
+    assert list(AuditEvent.objects.values_list("action", "via")) == [("import", "cli")]
+    assert apps.get_model("audit", "ContactEvent").objects.count() == 0
+    assert apps.get_model("audit", "ReportedPersonEvent").objects.count() == 0
+    # A change made afterwards, outside a bulk load, keeps its history row.
+    Contact.objects.filter(external_id="two").update(caller_age="12_17")
+    assert apps.get_model("audit", "ContactEvent").objects.count() == 1
