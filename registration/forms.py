@@ -14,7 +14,7 @@ from django.core import signing
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import HELPLINE_START, Code, Contact, RiskLevel, YesNoUnknown
+from .models import HELPLINE_START, REGISTRATION_FIELDS, Code, Contact, RiskLevel, YesNoUnknown
 from .selectors import contacts_visible_to, teams_of
 from .services import PersonInput, RegistrationInput
 
@@ -422,24 +422,7 @@ def initial_from_contact(contact: Contact) -> tuple[dict, list[dict]]:
 
 
 class RegistrationFieldNames:
-    contact = [
-        "duration_minutes",
-        "channel",
-        "team",
-        "caller_region",
-        "caller_age",
-        "caller_gender",
-        "anonymous",
-        "caller_relation",
-        "follow_up_of",
-        "concerning",
-        "risk_level",
-        "help_involved",
-        "justice_involved",
-        "manifest_safety_risk",
-        "actions",
-        "new_contact_expected",
-    ]
+    contact = REGISTRATION_FIELDS
 
 
 def initial_from_draft(data: dict) -> tuple[dict, list[dict]]:

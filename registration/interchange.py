@@ -22,7 +22,7 @@ from audit.history import history_context, skip_row_history
 from referrals.models import Referral
 
 from .derivation import Schedule, relation_roles
-from .models import Code, Contact, ContactText, ReportedPerson, Team, ViolenceForm
+from .models import HANDLING_FIELDS, Code, Contact, ContactText, ReportedPerson, Team, ViolenceForm
 
 BATCH = 2000
 
@@ -43,14 +43,11 @@ PERSON_CODES = {
     "context": ("context", "context"),
 }
 PERSON_MULTI = {"violence_forms": "violence_forms", "referrals": "referrals"}
-YES_NO_UNKNOWN = {"yes", "no", "unknown"}
+# The allowed values of each structured handling field (actions are codes of a list).
 HANDLING_CHOICES = {
-    "concerning": YES_NO_UNKNOWN,
-    "risk_level": {"low", "medium", "high", "unknown"},
-    "help_involved": YES_NO_UNKNOWN,
-    "justice_involved": YES_NO_UNKNOWN,
-    "manifest_safety_risk": YES_NO_UNKNOWN,
-    "new_contact_expected": YES_NO_UNKNOWN,
+    name: {value for value, _label in Contact._meta.get_field(name).choices}
+    for name in HANDLING_FIELDS
+    if name != "actions"
 }
 STATUSES = {"complete", "incomplete"}
 

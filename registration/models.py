@@ -158,6 +158,30 @@ class RiskLevel(models.TextChoices):
     UNKNOWN = "unknown", _("Onbekend")
 
 
+# The registration's own fields, named once: forms, services, the interchange format and
+# the API read these lists.
+CALLER_FIELDS = ("caller_age", "caller_gender", "anonymous", "caller_relation")
+HANDLING_FIELDS = (
+    "concerning",
+    "risk_level",
+    "help_involved",
+    "justice_involved",
+    "manifest_safety_risk",
+    "actions",
+    "new_contact_expected",
+)
+# What a counsellor fills in for a contact, apart from its date, time and free text.
+REGISTRATION_FIELDS = (
+    "team",
+    "channel",
+    "duration_minutes",
+    "caller_region",
+    *CALLER_FIELDS,
+    "follow_up_of",
+    *HANDLING_FIELDS,
+)
+
+
 class Contact(models.Model):
     class Status(models.TextChoices):
         INCOMPLETE = "incomplete", _("Onvolledig")

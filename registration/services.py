@@ -18,28 +18,11 @@ from django.utils import timezone
 from accounts.models import Role
 from referrals.models import Referral
 
-from .models import Contact, ContactText, Draft, ReportedPerson, ViolenceForm
+from .models import REGISTRATION_FIELDS, Contact, ContactText, Draft, ReportedPerson, ViolenceForm
 from .selectors import contacts_visible_to, teams_of
 
 # The coded contact fields a registration writes, in form order.
-CONTACT_FIELDS = [
-    "team",
-    "channel",
-    "duration_minutes",
-    "caller_region",
-    "caller_age",
-    "caller_gender",
-    "anonymous",
-    "caller_relation",
-    "follow_up_of",
-    "concerning",
-    "risk_level",
-    "help_involved",
-    "justice_involved",
-    "manifest_safety_risk",
-    "actions",
-    "new_contact_expected",
-]
+CONTACT_FIELDS = REGISTRATION_FIELDS
 PERSON_FIELDS = ["gender", "age", "problem", "context"]
 # What a registration needs before it counts as complete; anything else may stay Leeg.
 REQUIRED_FOR_COMPLETE = ["channel", "caller_age", "caller_gender", "anonymous", "caller_relation"]
