@@ -229,3 +229,10 @@ def test_a_bulk_import_is_one_audit_event_without_a_history_row_per_record(tmp_p
     # A change made afterwards, outside a bulk load, keeps its history row.
     Contact.objects.filter(external_id="two").update(caller_age="12_17")
     assert apps.get_model("audit", "ContactEvent").objects.count() == 1
+
+
+def test_a_file_with_a_byte_order_mark_and_windows_line_ends_imports(tmp_path):
+    path = tmp_path / "windows.jsonl"
+    path.write_bytes(("\ufeff" + line() + "\r\n" + line(external_id="two") + "\r\n").encode("utf-8"))
+    call_command("import_contacts", str(path), stdout=io.StringIO())
+    assert Contact.objects.count() == 2

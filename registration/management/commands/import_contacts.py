@@ -19,7 +19,7 @@ class Command(BaseCommand):
         stream = sys.stdin if file == "-" else None
         try:
             if stream is None:
-                stream = open(file, encoding="utf-8")  # noqa: SIM115
+                stream = open(file, encoding="utf-8-sig")  # noqa: SIM115 (a BOM from Windows tools is fine)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
         with stream:
