@@ -286,9 +286,39 @@ def parse_lines(lines: Iterable[str], book: CodeBook | None = None, progress=Non
     return records
 
 
+# Implausible, but real in legacy data (domain.md): imported, and listed as warnings.
+MINOR_CALLER_AGES = {"under_12", "12_17", "minor_unknown"}
+MINOR_PERSON_AGES = {"unborn", "0_2", "3_6", "7_12", "13_17", "minor_unknown"}
+
+
+def plausibility_warnings(record: ParsedContact) -> list[str]:
+    """Return the line's implausible combinations (they are imported all the same)."""
+    found = []
+    fields = record.fields
+    if fields["channel"] == "phone" and fields["started_at"] is not None:
+        if timezone.localtime(fields["started_at"]).weekday() >= 5:
+            found.append(_("telefoon in het weekend"))
+    for index, person in enumerate(record.persons, start=1):
+        problem, age = person.fields["problem"], person.fields["age"]
+        if problem == "elder_abuse" and age in MINOR_PERSON_AGES:
+            found.append(_("persoon %(n)d: ouderenmishandeling bij een minderjarige") % {"n": index})
+        if (
+            problem == "elder_abuse"
+            and fields["caller_relation"] == "1100"
+            and fields["caller_age"] in MINOR_CALLER_AGES
+        ):
+            found.append(
+                _("persoon %(n)d: een minderjarige beller als slachtoffer van ouderenmishandeling") % {"n": index}
+            )
+    return [_("regel %(line)d: %(warning)s") % {"line": record.line, "warning": w} for w in found]
+
+
 def import_lines(lines: Iterable[str], *, update: bool = False, progress=None) -> ImportResult:
     """Import JSON Lines whole or not at all; return what was created, skipped and updated."""
-    return import_records(parse_lines(lines, progress=progress), update=update)
+    records = parse_lines(lines, progress=progress)
+    result = import_records(records, update=update)
+    result.warnings = [warning for record in records for warning in plausibility_warnings(record)]
+    return result
 
 
 def import_records(records: list[ParsedContact], *, update: bool = False) -> ImportResult:

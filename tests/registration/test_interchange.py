@@ -236,3 +236,26 @@ def test_a_file_with_a_byte_order_mark_and_windows_line_ends_imports(tmp_path):
     path.write_bytes(("\ufeff" + line() + "\r\n" + line(external_id="two") + "\r\n").encode("utf-8"))
     call_command("import_contacts", str(path), stdout=io.StringIO())
     assert Contact.objects.count() == 2
+
+
+def test_implausible_combinations_are_imported_and_listed_as_warnings(tmp_path):
+    path = write(
+        tmp_path,
+        line(),  # Saturday 14 March 2020, by phone
+        line(external_id="weekday", started_at="2020-03-16T10:00:00+01:00"),
+        line(
+            external_id="odd",
+            started_at="2020-03-16T10:00:00+01:00",
+            caller_age="under_12",
+            caller_relation="1100",
+            persons=[{"age": "7_12", "problem": "elder_abuse"}],
+        ),
+    )
+    err = io.StringIO()
+    call_command("import_contacts", str(path), stdout=io.StringIO(), stderr=err)
+    assert Contact.objects.count() == 3
+    assert err.getvalue().splitlines() == [
+        "warning: regel 1: telefoon in het weekend",
+        "warning: regel 3: persoon 1: ouderenmishandeling bij een minderjarige",
+        "warning: regel 3: persoon 1: een minderjarige beller als slachtoffer van ouderenmishandeling",
+    ]

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.services import audit_event
 from registration.interchange import ImportFailed, import_lines
 
+MAX_WARNINGS_SHOWN = 20
+
 
 class Command(BaseCommand):
     help = "Import contacts from a JSON Lines file (domain.md's interchange format), all or nothing."
@@ -46,6 +48,10 @@ class Command(BaseCommand):
                 "skipped": result.skipped,
             },
         )
+        for warning in result.warnings[:MAX_WARNINGS_SHOWN]:
+            self.stderr.write(f"warning: {warning}")
+        if len(result.warnings) > MAX_WARNINGS_SHOWN:
+            self.stderr.write(f"… and {len(result.warnings) - MAX_WARNINGS_SHOWN} more warning(s).")
         self.stdout.write(
             f"Imported {result.created} contact(s) with {result.persons} reported person(s); "
             f"{result.skipped} unchanged skipped, {result.updated} updated."
