@@ -222,3 +222,28 @@ def test_a_bad_cross_choice_is_announced_next_to_its_field(figures, flemish_coor
     page = response.content.decode()
     assert 'id="id_cross_b_error"' in page
     assert 'aria-describedby="id_cross_b_error"' in page
+
+
+def test_the_page_export_button_exports_the_period_and_team_on_screen(
+    eager_celery, figures, coordinator, login, django_capture_on_commit_callbacks
+):
+    import re
+
+    client = login(coordinator)
+    page = client.get(reverse("reports:report"), {"year_from": "2023", "year_to": "2024", "publish": "1"})
+    form = re.search(
+        rf'<form method="post" action="{reverse("reports:export")}">(.*?)</form>', page.content.decode(), re.S
+    )
+    posted = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
+    assert posted == {
+        "csrfmiddlewaretoken": posted["csrfmiddlewaretoken"],
+        "year_from": "2023",
+        "year_to": "2024",
+        "team": "antwerpen",
+        "publish": "1",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:export"), posted)
+    state = client.get(response["Location"]).context["state"]
+    assert state["status"] == "done"
+    assert "2023-01-01-2024-12-31-antwerpen" in state["filename"]
