@@ -79,7 +79,13 @@ def contact_list(request):
     paginator = Paginator(contacts, settings.CONTACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     if active:
-        audit_event(request.user, "contact_search", details={**active, "page": page.number})
+        # The contacts the search showed, so the search appears in each of their trails.
+        audit_event(
+            request.user,
+            "contact_search",
+            contact_ids=[contact.pk for contact in page],
+            details={**active, "page": page.number},
+        )
     query = request.GET.copy()
     query.pop("page", None)
     drafts = Draft.objects.owned_by(request.user).open()[:10]

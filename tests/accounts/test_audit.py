@@ -50,10 +50,14 @@ def test_api_reads_are_recorded_as_api(login, counsellor, contact_a):
     assert [contacts_of(e) for e in events] == [[contact_a.pk], [contact_a.pk]]
 
 
-def test_a_search_is_recorded_with_its_filters(login, counsellor, contact_a):
+def test_a_search_is_recorded_with_its_filters_and_the_contacts_it_showed(login, counsellor, contact_a, coordinator):
     login(counsellor).get("/contacts/?channel=phone")
     event = AuditEvent.objects.get(action="contact_search")
     assert event.details["channel"] == "phone"
+    assert contacts_of(event) == [contact_a.pk]
+    # So the team coordinator finds the search in that contact's trail.
+    trail = login(coordinator).get("/audit/", {"contact": str(contact_a.uuid)})
+    assert event in trail.context["page"].object_list
 
 
 def test_an_export_from_the_command_line_is_recorded_as_such(db, contact_a, capsys):
