@@ -202,6 +202,9 @@ def parse_line(number: int, text: str, book: CodeBook) -> tuple[ParsedContact | 
         handling = {}
     for key, allowed in HANDLING_CHOICES.items():
         value = handling.get(key)
+        if isinstance(value, bool) and {"yes", "no"} <= allowed:
+            # true / false is the natural JSON for a yes-or-no question.
+            value = "yes" if value else "no"
         if value is not None and value not in allowed:
             err(_("handling.%(key)s: ongeldige waarde %(value)s") % {"key": key, "value": json.dumps(value)})
         fields[key] = value

@@ -259,3 +259,11 @@ def test_implausible_combinations_are_imported_and_listed_as_warnings(tmp_path):
         "warning: regel 3: persoon 1: ouderenmishandeling bij een minderjarige",
         "warning: regel 3: persoon 1: een minderjarige beller als slachtoffer van ouderenmishandeling",
     ]
+
+
+def test_the_handling_record_takes_codes_or_booleans_and_refuses_other_values():
+    import_lines([line(handling={"concerning": True, "manifest_safety_risk": False, "risk_level": "high"})])
+    contact = Contact.objects.get()
+    assert (contact.concerning, contact.manifest_safety_risk, contact.risk_level) == ("yes", "no", "high")
+    with pytest.raises(ImportFailed, match="regel 1: handling.risk_level"):
+        import_lines([line(external_id="x", handling={"risk_level": True})])
