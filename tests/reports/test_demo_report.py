@@ -9,6 +9,10 @@ from django.db import transaction
 
 from registration.demo import demo_years_create
 
+# Marked so pytest-django runs this module with the database tests, before any transactional
+# test empties the tables that the data migration filled.
+pytestmark = pytest.mark.django_db
+
 # Quoted from the 1712 annual report 2024 (shared/seeds/001_…): shares in percent.
 PUBLISHED_PROBLEM = {
     "child_abuse": 58.08,
