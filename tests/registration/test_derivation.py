@@ -88,3 +88,15 @@ def test_schedule_follows_edited_opening_hours():
     assert Schedule.load().is_open("phone", timezone.localtime(moment))
     Closure.objects.create(date=moment.date(), name="Teamdag")
     assert not Schedule.load().is_open("phone", timezone.localtime(moment))
+
+
+def test_relation_codes_have_english_labels():
+    from django.utils import translation
+
+    from registration.models import Code
+
+    code = Code.objects.get(list="caller_relation", code="1100")
+    with translation.override("en"):
+        assert code.label == "the victim themself"
+    with translation.override("nl-be"):
+        assert code.label == "slachtoffer zelf"
