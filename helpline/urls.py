@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,6 +19,3 @@ urlpatterns = [
     path("contacts/", include("registration.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    pass
