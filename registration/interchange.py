@@ -366,10 +366,9 @@ def import_records(records: list[ParsedContact], *, update: bool = False) -> Imp
     # follow_up_of must name a contact in the file or already in the database.
     known_ids = set(existing) | {r.external_id for r in records if r.external_id}
     missing_refs = [r for r in records if r.follow_up_of and r.follow_up_of not in known_ids]
+    found = _contacts_by_reference({r.follow_up_of for r in missing_refs})
     for record in missing_refs:
-        if not Contact.all_objects.filter(external_id=record.follow_up_of).exists() and not _is_uuid_of_contact(
-            record.follow_up_of
-        ):
+        if record.follow_up_of not in found:
             errors.append(
                 _("regel %(line)d: follow_up_of %(id)s verwijst naar een onbekend contact")
                 % {"line": record.line, "id": json.dumps(record.follow_up_of)}
@@ -400,9 +399,15 @@ def _as_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def _is_uuid_of_contact(value: str) -> bool:
-    parsed = _as_uuid(value)
-    return parsed is not None and Contact.all_objects.filter(uuid=parsed).exists()
+def _contacts_by_reference(refs: set[str]) -> dict[str, int]:
+    """Map each reference (an external_id, or the uuid a contact registered here exports) to a pk."""
+    if not refs:
+        return {}
+    found = dict(Contact.all_objects.filter(external_id__in=refs).values_list("external_id", "pk"))
+    uuids = {parsed: ref for ref in refs - set(found) if (parsed := _as_uuid(ref))}
+    for value, pk in Contact.all_objects.filter(uuid__in=uuids).values_list("uuid", "pk"):
+        found[uuids[value]] = pk
+    return found
 
 
 def _bulk_insert(records: list[ParsedContact], roles, schedule) -> list[Contact]:
@@ -439,14 +444,9 @@ def _link_follow_ups(records: list[ParsedContact], contacts: list[Contact]) -> N
     pending = [(r, c) for r, c in zip(records, contacts, strict=True) if r.follow_up_of]
     if not pending:
         return
-    refs = {r.follow_up_of for r, _c in pending}
-    by_external = dict(Contact.all_objects.filter(external_id__in=refs).values_list("external_id", "pk"))
+    targets = _contacts_by_reference({r.follow_up_of for r, _c in pending})
     for record, contact in pending:
-        target = by_external.get(record.follow_up_of)
-        if target is None:
-            parsed = _as_uuid(record.follow_up_of)
-            target = Contact.all_objects.filter(uuid=parsed).values_list("pk", flat=True).first() if parsed else None
-        contact.follow_up_of_id = target
+        contact.follow_up_of_id = targets.get(record.follow_up_of)
     Contact.all_objects.bulk_update([c for _r, c in pending], ["follow_up_of"], batch_size=BATCH)
 
 

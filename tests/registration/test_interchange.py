@@ -267,3 +267,24 @@ def test_the_handling_record_takes_codes_or_booleans_and_refuses_other_values():
     assert (contact.concerning, contact.manifest_safety_risk, contact.risk_level) == ("yes", "no", "high")
     with pytest.raises(ImportFailed, match="regel 1: handling.risk_level"):
         import_lines([line(external_id="x", handling={"risk_level": True})])
+
+
+def test_follow_up_of_may_name_a_contact_already_here_by_external_id_or_uuid(django_assert_max_num_queries):
+    from tests.factories import ContactFactory
+
+    import_lines([line(external_id="first")])
+    registered_here = ContactFactory()
+    import_lines(
+        [
+            line(external_id="a", follow_up_of="first"),
+            line(external_id="b", follow_up_of=str(registered_here.uuid)),
+        ]
+    )
+    assert Contact.objects.get(external_id="a").follow_up_of.external_id == "first"
+    assert Contact.objects.get(external_id="b").follow_up_of == registered_here
+    with pytest.raises(ImportFailed, match='regel 2: follow_up_of "nobody"'):
+        import_lines([line(external_id="c"), line(external_id="d", follow_up_of="nobody")])
+    # Resolving references is two queries however many lines refer to contacts already here.
+    many = [line(external_id=f"f{i}", follow_up_of="first") for i in range(30)]
+    with django_assert_max_num_queries(25):
+        import_lines(many)
