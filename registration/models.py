@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The first day the helpline registered contacts: no date before it is accepted anywhere
+# (forms, import, reports, the page script reads it from the page).
 HELPLINE_START = date(2012, 1, 1)
 
 
@@ -158,6 +160,46 @@ class RiskLevel(models.TextChoices):
     UNKNOWN = "unknown", _("Onbekend")
 
 
+# --- Domain facts, named once ---------------------------------------------------------
+# Forms, display, the interchange format, the API, the demo, the reports, the benchmarks and
+# the page script read these; nothing restates them.
+
+# Which code list each coded field of a contact reads (single choice).
+CONTACT_CODE_LISTS = {
+    "channel": "channel",
+    "caller_region": "caller_region",
+    "caller_age": "caller_age",
+    "caller_gender": "caller_gender",
+    "anonymous": "anonymous",
+    "caller_relation": "caller_relation",
+}
+# A contact's multi-choice coded field: the handling actions.
+CONTACT_MULTI_CODE_LISTS = {"actions": "handling_action"}
+# Which code list each coded field of a reported person reads (single choice) ...
+PERSON_CODE_LISTS = {
+    "gender": "person_gender",
+    "age": "person_age",
+    "problem": "problem",
+    "context": "context",
+}
+# ... and its multi-choice lists (stored as rows of their own).
+PERSON_MULTI_CODE_LISTS = {"violence_forms": "violence_forms", "referrals": "referrals"}
+# Every list the registration reads.
+REGISTRATION_CODE_LISTS = (
+    *CONTACT_CODE_LISTS.values(),
+    *CONTACT_MULTI_CODE_LISTS.values(),
+    *PERSON_CODE_LISTS.values(),
+    *PERSON_MULTI_CODE_LISTS.values(),
+)
+
+# Who counts as a minor, an adult or unknown is data: the `rollup` of the age codes
+# (caller_age and person_age), loaded by migration 0005 and editable in the admin.
+AGE_GROUPS = ("minor", "adult", "unknown")
+# The caller's relation to the victim rolls up into these groups: the `rollup` of the
+# caller_relation codes (data). A code without a roll-up counts as unknown.
+RELATION_GROUPS = ("self", "close_to_victim", "perpetrator_side", "work_leisure", "unknown")
+
+
 # The registration's own fields, named once: forms, services, the interchange format and
 # the API read these lists.
 CALLER_FIELDS = ("caller_age", "caller_gender", "anonymous", "caller_relation")
@@ -170,6 +212,15 @@ HANDLING_FIELDS = (
     "actions",
     "new_contact_expected",
 )
+# The allowed values of each structured handling field ("actions" is a code list instead).
+HANDLING_CHOICES = {
+    "concerning": YesNoUnknown,
+    "risk_level": RiskLevel,
+    "help_involved": YesNoUnknown,
+    "justice_involved": YesNoUnknown,
+    "manifest_safety_risk": YesNoUnknown,
+    "new_contact_expected": YesNoUnknown,
+}
 # What a counsellor fills in for a contact, apart from its date, time and free text.
 REGISTRATION_FIELDS = (
     "team",
