@@ -136,9 +136,6 @@ class ContactQuerySet(models.QuerySet):
     def in_year(self, year: int):
         return self.in_period(date(year, 1, 1), date(year, 12, 31))
 
-    def for_teams(self, teams):
-        return self.filter(team__in=teams)
-
 
 class ContactManager(models.Manager.from_queryset(ContactQuerySet)):
     """The one default manager: deleted contacts are never seen, listed or counted."""
@@ -361,12 +358,7 @@ class ContactText(models.Model):
         return f"{_('Vrije tekst van')} {self.contact_id}"
 
 
-class ReportedPersonQuerySet(models.QuerySet):
-    def of_counted_contacts(self):
-        return self.filter(contact__deleted_at__isnull=True)
-
-
-class ReportedPersonManager(models.Manager.from_queryset(ReportedPersonQuerySet)):
+class ReportedPersonManager(models.Manager):
     """Reported persons of deleted contacts are never seen or counted."""
 
     def get_queryset(self):

@@ -1,11 +1,30 @@
 """Reads of registrations. Every page, API view, search and export that shows contacts
 starts from `contacts_visible_to(user)`: scope lives here and nowhere else."""
 
-from django.db.models import QuerySet
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import Role
 
-from .models import Contact, Team
+from .models import (
+    PERSON_CODE_LISTS,
+    PERSON_MULTI_CODE_LISTS,
+    REGISTRATION_FIELDS,
+    Contact,
+    ContactText,
+    Draft,
+    ReportedPerson,
+    Team,
+)
+
+if TYPE_CHECKING:
+    from .services import RegistrationInput
 
 # Roles that work with individual records of their own teams.
 RECORD_ROLES = {Role.COUNSELLOR, Role.TEAM_COORDINATOR}
@@ -21,3 +40,158 @@ def teams_of(user) -> QuerySet[Team]:
 def contacts_visible_to(user) -> QuerySet[Contact]:
     """Return the contacts the user may open: their teams' contacts, never deleted ones."""
     return Contact.objects.filter(team__in=teams_of(user))
+
+
+def persons_with_codes() -> Prefetch:
+    """The prefetch of a contact's reported persons with their multi-choice codes."""
+    return Prefetch("persons", queryset=ReportedPerson.objects.prefetch_related("violence_forms", "referrals"))
+
+
+def contacts_with_registration(user) -> QuerySet[Contact]:
+    """Return the visible contacts with everything their registration shows (persons, codes, text)."""
+    return (
+        contacts_visible_to(user).select_related("team", "follow_up_of", "text").prefetch_related(persons_with_codes())
+    )
+
+
+def contact_list_for_user(
+    user,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    channel: str | None = None,
+    team: str | None = None,
+    problem: str | None = None,
+    incomplete: bool = False,
+) -> QuerySet[Contact]:
+    """Return the visible contacts matching the list's filters, newest first, with their persons' problems."""
+    contacts = contacts_visible_to(user).select_related("team").in_period(date_from, date_to)
+    if channel:
+        contacts = contacts.filter(channel=channel)
+    if team:
+        contacts = contacts.filter(team__code=team)
+    if incomplete:
+        contacts = contacts.filter(status=Contact.Status.INCOMPLETE)
+    if problem:
+        contacts = contacts.filter(Exists(ReportedPerson.objects.filter(contact=OuterRef("pk"), problem=problem)))
+    persons = ReportedPerson.objects.only("id", "contact_id", "problem", "position")
+    return contacts.order_by("-started_on", "-started_at", "-id").prefetch_related(Prefetch("persons", persons))
+
+
+def follow_ups_visible_to(user, contact: Contact) -> list[Contact]:
+    """Return the later contacts the user may open that follow up this one."""
+    return list(contacts_visible_to(user).filter(follow_up_of=contact).only("uuid", "started_on"))
+
+
+def follow_up_of_visible_to(user, contact: Contact) -> Contact | None:
+    """Return the contact this one follows up, if the user may open it."""
+    earlier = contact.follow_up_of
+    if earlier is None or not contacts_visible_to(user).filter(pk=earlier.pk).exists():
+        return None
+    return earlier
+
+
+def open_drafts_of(user) -> QuerySet[Draft]:
+    """Return the user's drafts not yet registered or discarded, most recent first."""
+    return Draft.objects.owned_by(user).open()
+
+
+def can_edit(user, contact: Contact) -> bool:
+    """Return whether the user may change the contact: the rule for edits, in one place.
+
+    A counsellor edits their own registrations; a team coordinator edits any contact of
+    their teams. Both only within `contacts_visible_to(user)`.
+    """
+    if not user.is_authenticated or contact.deleted_at is not None:
+        return False
+    if contact.team_id is None or not teams_of(user).filter(pk=contact.team_id).exists():
+        return False
+    if user.role == Role.TEAM_COORDINATOR:
+        return True
+    if user.role == Role.COUNSELLOR:
+        return contact.created_by_id == user.pk
+    return False
+
+
+def contact_editable_by(user, uuid) -> Contact | None:
+    """Return the contact with this uuid if the user may open and change it."""
+    contact = contacts_visible_to(user).filter(uuid=uuid).first() if uuid else None
+    return contact if contact is not None and can_edit(user, contact) else None
+
+
+def summary_of(contact: Contact) -> str:
+    """Return the contact's free text ("" when it has none)."""
+    try:
+        return contact.text.summary
+    except ContactText.DoesNotExist:
+        return ""
+
+
+def summary_digest(text: str) -> str:
+    """A short digest of the free text, so a state can be compared without carrying the text."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
+
+
+def person_codes(person: ReportedPerson) -> dict[str, Any]:
+    """Return a reported person's codes: each coded field, and each multi-choice list sorted."""
+    return {
+        **{name: getattr(person, name) for name in PERSON_CODE_LISTS},
+        **{name: sorted(row.code for row in getattr(person, name).all()) for name in PERSON_MULTI_CODE_LISTS},
+    }
+
+
+def contact_state(contact: Contact) -> dict[str, Any]:
+    """Return the comparable state of a contact (codes and ids only; the summary as a digest)."""
+    state: dict[str, Any] = {
+        "started_on": contact.started_on.isoformat(),
+        "started_at": timezone.localtime(contact.started_at).strftime("%H:%M") if contact.started_at else None,
+    }
+    for name in REGISTRATION_FIELDS:
+        if name in ("team", "follow_up_of"):
+            related = getattr(contact, name)
+            state[name] = (related.code if name == "team" else str(related.uuid)) if related else None
+        elif name == "actions":
+            state[name] = sorted(contact.actions or [])
+        else:
+            state[name] = getattr(contact, name)
+    state["summary"] = summary_digest(summary_of(contact))
+    state["persons"] = [{"uuid": str(person.uuid), **person_codes(person)} for person in contact.persons.all()]
+    return state
+
+
+def input_state(data: RegistrationInput) -> dict[str, Any]:
+    """Return the state an input would store, in contact_state's shape without person uuids."""
+    state: dict[str, Any] = {
+        "started_on": (timezone.localtime(data.started_at).date() if data.started_at else data.started_on).isoformat(),
+        "started_at": timezone.localtime(data.started_at).strftime("%H:%M") if data.started_at else None,
+    }
+    for name in REGISTRATION_FIELDS:
+        value = data.fields.get(name)
+        if name == "team":
+            value = value.code if value else None
+        elif name == "follow_up_of":
+            value = str(value.uuid) if value else None
+        elif name == "actions":
+            value = sorted(value or [])
+        elif value == "":
+            value = None
+        state[name] = value
+    state["summary"] = summary_digest(data.summary)
+    state["persons"] = [
+        {
+            **{name: getattr(p, name) or None for name in PERSON_CODE_LISTS},
+            **{name: sorted(set(getattr(p, name))) for name in PERSON_MULTI_CODE_LISTS},
+        }
+        for p in data.persons
+    ]
+    return state
+
+
+def without_person_uuids(state: dict) -> dict:
+    """Return a state as an input compares with it: persons by their codes, not their uuids."""
+    return {**state, "persons": [{k: v for k, v in p.items() if k != "uuid"} for p in state.get("persons", [])]}
+
+
+def is_stored(data: RegistrationInput, state: dict) -> bool:
+    """Return whether saving the input would change nothing in the stored state (a repeated save)."""
+    return input_state(data) == without_person_uuids(state)

@@ -5,7 +5,6 @@ Each service is one transaction. Free text (the summary) goes to ContactText, ne
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,18 +14,24 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Role
 from referrals.models import Referral
 
-from .models import REGISTRATION_FIELDS, Contact, ContactText, Draft, ReportedPerson, ViolenceForm
-from .selectors import contacts_visible_to, teams_of
+from .models import (
+    CALLER_FIELDS,
+    PERSON_CODE_LISTS,
+    REGISTRATION_FIELDS,
+    Contact,
+    ContactText,
+    Draft,
+    ReportedPerson,
+    ViolenceForm,
+)
+from .selectors import contact_state, contacts_with_registration
 
-# The coded contact fields a registration writes, in form order.
-CONTACT_FIELDS = REGISTRATION_FIELDS
-PERSON_FIELDS = ["gender", "age", "problem", "context"]
-# What a registration needs before it counts as complete; anything else may stay Leeg.
-REQUIRED_FOR_COMPLETE = ["channel", "caller_age", "caller_gender", "anonymous", "caller_relation"]
-REQUIRED_PERSON_FOR_COMPLETE = ["gender", "age", "problem", "context"]
+# What a registration needs before it counts as complete (volledig): the channel, the caller
+# fields and, for every reported person, each coded field and at least one form of violence.
+# Anything else may stay Leeg.
+REQUIRED_FOR_COMPLETE = ("channel", *CALLER_FIELDS)
 
 
 @dataclass
@@ -61,101 +66,12 @@ class ConcurrentEdit(Exception):
         self.current_state = current_state
 
 
-def can_edit(user, contact: Contact) -> bool:
-    """Return whether the user may change the contact: the rule for edits, in one place.
-
-    A counsellor edits their own registrations; a team coordinator edits any contact of
-    their teams. Both only within `contacts_visible_to(user)`.
-    """
-    if not user.is_authenticated or contact.deleted_at is not None:
-        return False
-    if contact.team_id is None or not teams_of(user).filter(pk=contact.team_id).exists():
-        return False
-    if user.role == Role.TEAM_COORDINATOR:
-        return True
-    if user.role == Role.COUNSELLOR:
-        return contact.created_by_id == user.pk
-    return False
-
-
-def summary_digest(text: str) -> str:
-    """A short digest of the free text, so a state can be compared without carrying the text."""
-    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
-
-
-def contact_state(contact: Contact) -> dict[str, Any]:
-    """Return the comparable state of a contact (codes and ids only; the summary as a digest)."""
-    text = getattr(contact, "text", None) if _has_text(contact) else None
-    state: dict[str, Any] = {
-        "started_on": contact.started_on.isoformat(),
-        "started_at": timezone.localtime(contact.started_at).strftime("%H:%M") if contact.started_at else None,
-    }
-    for name in CONTACT_FIELDS:
-        if name in ("team", "follow_up_of"):
-            related = getattr(contact, name)
-            state[name] = (related.code if name == "team" else str(related.uuid)) if related else None
-        elif name == "actions":
-            state[name] = sorted(contact.actions or [])
-        else:
-            state[name] = getattr(contact, name)
-    state["summary"] = summary_digest(text.summary if text else "")
-    persons = []
-    for person in contact.persons.all():
-        persons.append(
-            {
-                "uuid": str(person.uuid),
-                **{name: getattr(person, name) for name in PERSON_FIELDS},
-                "violence_forms": sorted(v.code for v in person.violence_forms.all()),
-                "referrals": sorted(r.code for r in person.referrals.all()),
-            }
-        )
-    state["persons"] = persons
-    return state
-
-
-def input_state(data: RegistrationInput, reference: dict | None = None) -> dict[str, Any]:
-    """Return the state an input would store, in contact_state's shape without person uuids."""
-    state: dict[str, Any] = {
-        "started_on": (timezone.localtime(data.started_at).date() if data.started_at else data.started_on).isoformat(),
-        "started_at": timezone.localtime(data.started_at).strftime("%H:%M") if data.started_at else None,
-    }
-    for name in CONTACT_FIELDS:
-        value = data.fields.get(name)
-        if name == "team":
-            value = value.code if value else None
-        elif name == "follow_up_of":
-            value = str(value.uuid) if value else None
-        elif name == "actions":
-            value = sorted(value or [])
-        elif value == "":
-            value = None
-        state[name] = value
-    state["summary"] = summary_digest(data.summary)
-    state["persons"] = [
-        {
-            **{name: getattr(p, name) or None for name in PERSON_FIELDS},
-            "violence_forms": sorted(set(p.violence_forms)),
-            "referrals": sorted(set(p.referrals)),
-        }
-        for p in data.persons
-    ]
-    return state
-
-
-def _has_text(contact: Contact) -> bool:
-    try:
-        contact.text  # noqa: B018
-    except ContactText.DoesNotExist:
-        return False
-    return True
-
-
 def status_for(data: RegistrationInput) -> str:
     """Complete when the caller fields and every person's coded fields are filled."""
     if any(not data.fields.get(name) for name in REQUIRED_FOR_COMPLETE):
         return Contact.Status.INCOMPLETE
     for person in data.persons:
-        if any(not getattr(person, name) for name in REQUIRED_PERSON_FOR_COMPLETE) or not person.violence_forms:
+        if any(not getattr(person, name) for name in PERSON_CODE_LISTS) or not person.violence_forms:
             return Contact.Status.INCOMPLETE
     return Contact.Status.COMPLETE
 
@@ -164,7 +80,7 @@ def _apply(contact: Contact, data: RegistrationInput) -> None:
     contact.started_at = data.started_at
     # The local (Brussels) date of the instant decides year, month and code validity.
     contact.started_on = timezone.localtime(data.started_at).date() if data.started_at else data.started_on
-    for name in CONTACT_FIELDS:
+    for name in REGISTRATION_FIELDS:
         value = data.fields.get(name)
         if name == "actions":
             value = list(value or [])
@@ -183,7 +99,7 @@ def _write_persons(contact: Contact, persons: list[PersonInput]) -> None:
         if person is None:
             person = ReportedPerson(contact=contact)
         person.position = position
-        for name in PERSON_FIELDS:
+        for name in PERSON_CODE_LISTS:
             setattr(person, name, getattr(item, name) or None)
         person.save()
         keep.append(person.pk)
@@ -251,7 +167,7 @@ def contact_update(*, user, contact: Contact, version: int, data: RegistrationIn
         if locked is None:
             raise Contact.DoesNotExist
         if locked.version != version:
-            current = contacts_visible_to(user).prefetch_related(*PREFETCH).get(pk=contact.pk)
+            current = contacts_with_registration(user).get(pk=contact.pk)
             raise ConcurrentEdit(current, contact_state(current))
         _apply(locked, data)
         locked.version = F("version") + 1
@@ -269,9 +185,6 @@ def contact_delete(*, user, contact: Contact) -> None:
         Contact.objects.filter(pk=contact.pk).update(
             deleted_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now()
         )
-
-
-PREFETCH = ["persons__violence_forms", "persons__referrals"]
 
 
 def draft_save(*, user, token: uuid.UUID, data: dict, edits: Contact | None = None) -> Draft | None:

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from registration.models import Contact, ReportedPerson
+from registration.models import CALLER_FIELDS, HANDLING_FIELDS, PERSON_CODE_LISTS, Contact, ReportedPerson
 
 
 class ReportedPersonOutput(serializers.ModelSerializer):
@@ -11,7 +11,7 @@ class ReportedPersonOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ReportedPerson
-        fields = ["uuid", "position", "gender", "age", "problem", "context", "violence_forms", "referrals"]
+        fields = ["uuid", "position", *PERSON_CODE_LISTS, "violence_forms", "referrals"]
 
     def get_violence_forms(self, person) -> list[str]:
         return sorted(v.code for v in person.violence_forms.all())
@@ -36,19 +36,10 @@ class ContactOutput(serializers.ModelSerializer):
             "started_on",
             "duration_minutes",
             "caller_region",
-            "caller_age",
-            "caller_gender",
-            "anonymous",
-            "caller_relation",
+            *CALLER_FIELDS,
             "caller_role",
             "within_opening_hours",
-            "concerning",
-            "risk_level",
-            "help_involved",
-            "justice_involved",
-            "manifest_safety_risk",
-            "actions",
-            "new_contact_expected",
+            *HANDLING_FIELDS,
             "version",
             "persons",
         ]

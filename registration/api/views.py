@@ -1,23 +1,20 @@
 """The contacts API: read-only, scoped by contacts_visible_to, every read in the audit trail."""
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from rest_framework import generics
 from rest_framework.response import Response
 
 from audit.services import audit_event
-from registration.models import ReportedPerson
-from registration.selectors import contacts_visible_to
+from registration.selectors import contacts_visible_to, persons_with_codes
 
 from .serializers import ContactOutput
 
 
 def _contacts_for(user):
-    persons = ReportedPerson.objects.prefetch_related("violence_forms", "referrals")
     return (
         contacts_visible_to(user)
         .select_related("team")
-        .prefetch_related(Prefetch("persons", queryset=persons))
+        .prefetch_related(persons_with_codes())
         .order_by("-started_on", "-started_at", "-id")
     )
 

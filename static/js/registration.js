@@ -6,6 +6,8 @@
   var form = document.getElementById("registration-form");
   if (!form) return;
   var T = JSON.parse(document.getElementById("i18n-registration").textContent);
+  // The facts the server names once: the helpline's first day, the days the code lists change.
+  var facts = JSON.parse(document.getElementById("registration-facts").textContent);
   var statusEl = document.getElementById("autosave-status");
   var personsEl = document.getElementById("persons");
   var template = document.getElementById("person-template");
@@ -346,7 +348,7 @@
   /* ------------------------------------------------------------ codes valid on the date */
   // The options are the codes valid on the contact's date. When the date moves across a day on
   // which a code starts or ends, the draft is saved and the screen reopens it with the right lists.
-  var boundaries = JSON.parse(document.getElementById("code-boundaries").textContent);
+  var boundaries = facts.codeBoundaries;
   var dateInput = document.getElementById("id_started_date");
   function era(day) {
     return boundaries.filter(function (b) { return day && b <= day; }).length;
@@ -363,7 +365,7 @@
       });
     };
     dateInput.addEventListener("blur", function () {
-      if (!dateInput.value || dateInput.value < "2012-01-01" || era(dateInput.value) === shownEra) return;
+      if (!dateInput.value || dateInput.value < facts.helplineStart || era(dateInput.value) === shownEra) return;
       reopen(0);
     });
   }

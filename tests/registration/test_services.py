@@ -5,15 +5,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 
 from accounts.models import Role
 from registration.models import Contact, ContactText, Draft, ReportedPerson, Team
+from registration.selectors import can_edit
 from registration.services import (
     ConcurrentEdit,
     PersonInput,
     RegistrationInput,
-    can_edit,
     contact_delete,
     contact_register,
     contact_update,
@@ -21,7 +20,6 @@ from registration.services import (
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
@@ -122,8 +120,7 @@ def test_can_edit_follows_role_team_and_authorship(counsellor, counsellor_b, coo
     assert can_edit(flemish, own) is False
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(not ON_POSTGRES, reason="row locks across connections: PostgreSQL only")
+@pytest.mark.postgres  # row locks across connections
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_saves_with_one_token_make_one_contact(counsellor):
     """A double click reaching two workers at once: the draft row lock lets one create."""

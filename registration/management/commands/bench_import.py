@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from registration.interchange import CodeBook, import_records, parse_lines
-from registration.models import Code, Team
+from registration.interchange import Reference, import_records, parse_lines
+from registration.models import CONTACT_CODE_LISTS, PERSON_CODE_LISTS, PERSON_MULTI_CODE_LISTS, Code, Team
 
 
 class Rollback(Exception):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             with transaction.atomic():
-                book = CodeBook()
+                book = Reference.load()
                 records = parse_lines(lines, book)
                 parsed = time.perf_counter()
                 persons = sum(len(r.persons) for r in records)
@@ -61,12 +61,9 @@ class Command(BaseCommand):
             moment = timezone.make_aware(datetime(day.year, day.month, day.day, rng.randrange(24), rng.randrange(60)))
             persons = [
                 {
-                    "gender": rng.choice(codes["person_gender"]),
-                    "age": rng.choice(codes["person_age"]),
-                    "problem": rng.choice(codes["problem"]),
-                    "context": rng.choice(codes["context"]),
-                    "violence_forms": rng.sample(codes["violence_forms"], rng.randint(0, 3)),
-                    "referrals": rng.sample(codes["referrals"], rng.randint(0, 2)),
+                    **{name: rng.choice(codes[list_name]) for name, list_name in PERSON_CODE_LISTS.items()},
+                    "violence_forms": rng.sample(codes[PERSON_MULTI_CODE_LISTS["violence_forms"]], rng.randint(0, 3)),
+                    "referrals": rng.sample(codes[PERSON_MULTI_CODE_LISTS["referrals"]], rng.randint(0, 2)),
                 }
                 for _ in range(rng.choice([0, 1, 1, 1, 2, 3]))
             ]
@@ -74,14 +71,9 @@ class Command(BaseCommand):
                 {
                     "external_id": f"bench-{i}",
                     "team": rng.choice(teams),
-                    "channel": rng.choice(codes["channel"]),
+                    **{name: rng.choice(codes[list_name]) for name, list_name in CONTACT_CODE_LISTS.items()},
                     "started_at": moment.isoformat() if i % 10 else day.isoformat(),
                     "duration_minutes": rng.randint(1, 90),
-                    "caller_region": rng.choice(codes["caller_region"]),
-                    "caller_age": rng.choice(codes["caller_age"]),
-                    "caller_gender": rng.choice(codes["caller_gender"]),
-                    "anonymous": rng.choice(codes["anonymous"]),
-                    "caller_relation": rng.choice(codes["caller_relation"]),
                     "persons": persons,
                 }
             )

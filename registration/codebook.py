@@ -1,0 +1,63 @@
+"""The one code-book type: the codes of the registration's lists, loaded in one query.
+
+The form offers its choices, the screens show its labels and the import checks against it;
+each judges validity on a day (the contact's local date).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from .models import REGISTRATION_CODE_LISTS, Code
+
+
+class CodeBook:
+    """The codes of some lists (all the registration reads by default), in list order."""
+
+    def __init__(self, day: date | None = None, lists: Iterable[str] = REGISTRATION_CODE_LISTS):
+        self.day = day
+        self.codes: dict[str, list[Code]] = defaultdict(list)
+        self._index: dict[tuple[str, str], Code] = {}
+        for code in Code.objects.filter(list__in=list(lists)).order_by("list", "sort", "code"):
+            self.codes[code.list].append(code)
+            self._index[(code.list, code.code)] = code
+
+    def find(self, list_name: str, code: str) -> Code | None:
+        return self._index.get((list_name, code))
+
+    def label(self, list_name: str, code: str) -> str:
+        """The code's label in the request's language; an unknown code shows as itself."""
+        found = self.find(list_name, code)
+        return found.label if found else str(code)
+
+    def rollup(self, list_name: str, code: str | None) -> str:
+        """The code's roll-up (its age group, relation group, series …); "" when it has none."""
+        found = self.find(list_name, code) if code else None
+        return found.rollup if found else ""
+
+    def choices(self, list_name: str, *, grouped: bool = False, selected=()) -> list:
+        """Codes valid on the day, plus codes already chosen (so an old value stays visible)."""
+        keep = set(selected or ())
+        valid = [c for c in self.codes[list_name] if c.is_valid_on(self.day) or c.code in keep]
+        if not grouped:
+            return [(c.code, c.label) for c in valid]
+        groups: dict[str, list] = {}
+        for c in valid:
+            groups.setdefault(c.group_nl or "", []).append((c.code, f"{c.code} {c.label}"))
+        return [(group, items) if group else items[0] for group, items in groups.items()]
+
+    def boundaries(self) -> list[str]:
+        """The days on which some code's validity starts or ends (ISO dates, sorted).
+
+        The screen reloads its options when the contact's date moves across one of them.
+        """
+        days = set()
+        for codes in self.codes.values():
+            for code in codes:
+                if code.valid_from:
+                    days.add(code.valid_from)
+                if code.valid_until:
+                    days.add(code.valid_until + timedelta(days=1))
+        return sorted(day.isoformat() for day in days)

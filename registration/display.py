@@ -1,0 +1,240 @@
+"""How the registration screens show stored values: labels resolved in Python, Leeg for empty.
+
+Field labels are the form's own (one place); code labels come from the code book.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .codebook import CodeBook
+from .form_state import initial_from_draft
+from .forms import ContactForm, PersonForm
+from .models import (
+    CALLER_FIELDS,
+    CONTACT_CODE_LISTS,
+    CONTACT_MULTI_CODE_LISTS,
+    HANDLING_CHOICES,
+    HANDLING_FIELDS,
+    HELPLINE_START,
+    PERSON_CODE_LISTS,
+    PERSON_MULTI_CODE_LISTS,
+    Contact,
+    ReportedPerson,
+)
+from .selectors import input_state, person_codes, summary_of, without_person_uuids
+
+CODE_LIST_OF = {**CONTACT_CODE_LISTS, **PERSON_CODE_LISTS}
+MULTI_CODE_LIST_OF = {**CONTACT_MULTI_CODE_LISTS, **PERSON_MULTI_CODE_LISTS}
+# The stored state names the date and time the way the model does; the form asks for them apart.
+FORM_FIELD_OF = {"started_on": "started_date", "started_at": "started_time"}
+# The detail page's registration rows after status, date, time and team.
+DETAIL_FIELDS = ("duration_minutes", "channel", "caller_region", *CALLER_FIELDS, *HANDLING_FIELDS)
+CALLER_ROLE_LABELS = {
+    "victim": gettext_lazy("Mogelijk slachtoffer"),
+    "perpetrator": gettext_lazy("Mogelijke dader"),
+    "bystander": gettext_lazy("Omstaander"),
+}
+OPENING_HOURS_LABELS = {"within": gettext_lazy("Ja"), "outside": gettext_lazy("Neen")}
+# The live screen's messages for its script, translated at render time.
+SCREEN_TEXT = {
+    "saved": gettext_lazy("Concept bewaard om"),
+    "saving": gettext_lazy("Concept wordt bewaard…"),
+    "offline": gettext_lazy("Niet bewaard: geen verbinding. Nieuwe poging over enkele seconden; alles blijft staan."),
+    "expired": gettext_lazy("Sessie verlopen: meld opnieuw aan om te bewaren. Alles blijft op het scherm."),
+    "loginFailed": gettext_lazy(
+        "Aanmelden mislukt. Controleer gebruikersnaam en wachtwoord, of meld aan in een nieuw venster."
+    ),
+    "registered": gettext_lazy("Dit concept is al als contact geregistreerd."),
+    "added": gettext_lazy("Gemelde persoon toegevoegd."),
+    "removed": gettext_lazy("Gemelde persoon verwijderd."),
+    "noResults": gettext_lazy("Geen resultaten"),
+    "submitting": gettext_lazy("Bezig met opslaan…"),
+}
+
+
+def field_label(name: str) -> str:
+    """The label the form gives a field (a contact's or a reported person's)."""
+    if name == "persons":
+        return _("Gemelde personen")
+    field = ContactForm.base_fields.get(FORM_FIELD_OF.get(name, name)) or PersonForm.base_fields.get(name)
+    return str(field.label) if field else name
+
+
+def code_label(book: CodeBook, list_name: str, value) -> str:
+    if value in (None, ""):
+        return _("Leeg")
+    return book.label(list_name, value)
+
+
+def field_display(book: CodeBook, name: str, value, *, teams: dict | None = None) -> str:
+    """A stored value as the screen shows it (labels, Leeg for empty)."""
+    if name in CODE_LIST_OF:
+        return code_label(book, CODE_LIST_OF[name], value)
+    if name in MULTI_CODE_LIST_OF:
+        return ", ".join(code_label(book, MULTI_CODE_LIST_OF[name], v) for v in value) if value else _("Leeg")
+    if value in (None, ""):
+        return _("Leeg")
+    if name in HANDLING_CHOICES:
+        return str(HANDLING_CHOICES[name](value).label)
+    if name == "team":
+        return (teams or {}).get(value, value)
+    if name == "follow_up_of":
+        return str(value)[:8]
+    return formats.localize(value)
+
+
+def detail_rows(contact: Contact, book: CodeBook) -> list[tuple[str, str]]:
+    local = contact.started_local
+    return [
+        (_("Status"), contact.get_status_display()),
+        (field_label("started_on"), contact.started_on.strftime("%d/%m/%Y")),
+        (field_label("started_at"), local.strftime("%H:%M") if local else _("Leeg")),
+        (field_label("team"), contact.team.name if contact.team_id else _("Leeg")),
+        *[(field_label(name), field_display(book, name, getattr(contact, name))) for name in DETAIL_FIELDS],
+        (_("Rol contactnemer (afgeleid)"), str(CALLER_ROLE_LABELS.get(contact.caller_role, _("Onbekend")))),
+        (
+            _("Binnen openingsuren (afgeleid)"),
+            str(OPENING_HOURS_LABELS.get(contact.within_opening_hours, _("Onbekend"))),
+        ),
+    ]
+
+
+def person_rows(person: ReportedPerson, book: CodeBook) -> list[tuple[str, str]]:
+    return [(field_label(name), field_display(book, name, value)) for name, value in person_codes(person).items()]
+
+
+def contact_page(contact: Contact) -> dict[str, Any]:
+    """What the detail page shows of a registration: its rows, its persons' rows, its summary."""
+    book = CodeBook(contact.started_on)
+    return {
+        "rows": detail_rows(contact, book),
+        "persons": [person_rows(person, book) for person in contact.persons.all()],
+        "summary": summary_of(contact),
+    }
+
+
+def contact_rows(contacts, book: CodeBook) -> list[dict[str, Any]]:
+    """The list's rows: each contact with its channel's and its persons' problems' labels (None: Leeg)."""
+    channel_list, problem_list = CONTACT_CODE_LISTS["channel"], PERSON_CODE_LISTS["problem"]
+    rows = []
+    for contact in contacts:
+        problems = [book.label(problem_list, p.problem) if p.problem else None for p in contact.persons.all()]
+        rows.append(
+            {
+                "contact": contact,
+                "channel": book.label(channel_list, contact.channel) if contact.channel else None,
+                "problems": problems,
+                "persons": formats.localize(len(problems)),
+            }
+        )
+    return rows
+
+
+def page_counts(page) -> dict[str, str]:
+    """The list's count and pager numbers, grouped the way the language writes them."""
+    count = page.paginator.count
+    grouped = {"n": formats.number_format(count, force_grouping=True)}
+    return {
+        "count": ngettext("%(n)s contact", "%(n)s contacten", count) % grouped,
+        "number": formats.number_format(page.number, force_grouping=True),
+        "pages": formats.number_format(page.paginator.num_pages, force_grouping=True),
+    }
+
+
+def draft_summaries(drafts) -> list[dict]:
+    """The rows of a "my open drafts" table: times, channel and number of persons; never free text."""
+    drafts = list(drafts)
+    if not drafts:
+        return []
+    book = CodeBook(lists=[CONTACT_CODE_LISTS["channel"]])
+    rows = []
+    for draft in drafts:
+        initial, persons = initial_from_draft(draft.data or {})
+        channel = initial.get("channel") or ""
+        rows.append(
+            {
+                "draft": draft,
+                "channel": book.label(CONTACT_CODE_LISTS["channel"], channel) if channel else "",
+                "persons": len(persons),
+                "edits": draft.edits_id is not None,
+            }
+        )
+    return rows
+
+
+def form_errors(form, formset) -> list[tuple[str | None, str]]:
+    """Every error of the form and its persons: (the field's id to jump to, the message)."""
+    if not form.is_bound:
+        return []
+    errors = []
+    for name, errs in form.errors.items():
+        if name == "__all__":
+            errors += [(None, e) for e in errs]
+        else:
+            errors += [(form[name].auto_id, f"{form[name].label}: {e}") for e in errs]
+    for index, person_form in enumerate(formset.forms):
+        for name, errs in person_form.errors.items():
+            label = _("Gemelde persoon %(n)s") % {"n": index + 1}
+            target = person_form[name].auto_id if name != "__all__" else None
+            field_label = person_form[name].label if name != "__all__" else ""
+            errors += [(target, f"{label} – {field_label}: {e}") for e in errs]
+    errors += [(None, e) for e in formset.non_form_errors()]
+    return errors
+
+
+def screen_text() -> dict[str, str]:
+    return {key: str(value) for key, value in SCREEN_TEXT.items()}
+
+
+def screen_facts(book: CodeBook) -> dict[str, Any]:
+    """What the page script needs to know: the first valid date, the days the code lists change."""
+    return {"helplineStart": HELPLINE_START.isoformat(), "codeBoundaries": book.boundaries()}
+
+
+def conflict_changes(form, conflict, data) -> list[dict]:
+    """What a colleague changed since the user opened the form: field, was, now, yours."""
+    current = conflict.current_state
+    base = form.base_state()
+    yours = input_state(data)
+    book = CodeBook(conflict.contact.started_on)
+    teams = dict(form.fields["team"].choices)
+    rows = []
+    for name, now in current.items():
+        if name == "persons":
+            continue
+        was = base.get(name) if base else None
+        changed = (was != now) if base else (yours.get(name) != now)
+        if not changed:
+            continue
+        if name == "summary":
+            rows.append({"label": field_label("summary"), "was": "", "now": _("(tekst gewijzigd)"), "yours": ""})
+            continue
+        rows.append(
+            {
+                "label": field_label(name),
+                "was": field_display(book, name, was, teams=teams) if base else "",
+                "now": field_display(book, name, now, teams=teams),
+                "yours": field_display(book, name, yours.get(name), teams=teams),
+            }
+        )
+    base_persons = without_person_uuids(base)["persons"] if base else None
+    now_persons = without_person_uuids(current)["persons"]
+    if (base_persons if base else without_person_uuids(yours)["persons"]) != now_persons:
+        described = "; ".join(
+            f"{index + 1}: " + ", ".join(field_display(book, key, p[key]) for key in ("gender", "age", "problem"))
+            for index, p in enumerate(now_persons)
+        )
+        rows.append(
+            {
+                "label": field_label("persons"),
+                "was": str(len(base_persons)) if base_persons is not None else "",
+                "now": described or _("geen"),
+                "yours": str(len(yours["persons"])),
+            }
+        )
+    return rows
