@@ -1,4 +1,4 @@
-"""python manage.py seed_demo: load the demo years 2012–2024 (registration/demo.py)."""
+"""python manage.py seed_demo: load the demo years 2012–2024 (registration/demo/)."""
 
 import re
 import time
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         "that report (9594 contacts, 13281 reported persons, its shares). 2013–2015 and 2022 are not "
         "published: they are interpolated (2013–2015 so that 2012–2021 add up to the ten-year totals of "
         "51699 contacts and 66069 person rows; 2022 halfway between 2021 and 2023). Deterministic for a "
-        "given --seed; every source is documented in registration/demo.py. Refuses to run on a database "
+        "given --seed; every source is documented in registration/demo/figures.py. Refuses to run on a database "
         "that already has contacts: earlier demo contacts are replaced with --flush; any other contact (a "
         "real or imported registration) is never mixed with demo data."
     )
