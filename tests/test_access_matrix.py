@@ -133,6 +133,13 @@ def test_every_url_has_a_rule():
     assert missing == [], "URLs without an access rule in tests/test_access_matrix.py: " + ", ".join(missing)
 
 
+def test_every_rule_names_a_served_url():
+    # The other way round: a rule left behind by a removed URL, or a walk that found no URLs, fails here.
+    served = {key for key, _route in ALL_URLS}
+    assert sorted(set(RULES) - served) == []
+    assert sorted(set(ADMIN_RULES) - served) == []
+
+
 @pytest.fixture
 def world(db):
     """The records the URL parameters point at: team A's contact, a member, admin objects."""

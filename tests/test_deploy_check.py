@@ -1,5 +1,6 @@
 """Production settings pass `manage.py check --deploy`; security headers are on every page."""
 
+import json
 import os
 import secrets
 import string
@@ -9,30 +10,53 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from tests.factories import ContactFactory
+from tests.factories import DEMO_PASSWORD, ContactFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+ALPHABET = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+# What helpline/settings.py must give in production (DEBUG off, no HTTPS override).
+PRODUCTION_SECURITY = {
+    "DEBUG": False,
+    "SECURE_SSL_REDIRECT": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "SECURE_HSTS_SECONDS": 31536000,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "CSRF_COOKIE_HTTPONLY": True,
+    "X_FRAME_OPTIONS": "DENY",
+}
+
+
+def production(*command: str) -> subprocess.CompletedProcess:
+    """Run a Python command in a fresh process configured as production: helpline.settings, DEBUG off."""
+    # The suite runs on helpline.settings_test, and the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE
+    # in this process; production has neither, nor a development override of HTTPS.
+    inherited = {"DEBUG", "HTTPS", "SECURE_PROXY_SSL_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in inherited},
+        "DJANGO_SETTINGS_MODULE": "helpline.settings",
+        "DEBUG": "False",
+        "SECRET_KEY": "".join(secrets.choice(ALPHABET) for _ in range(50)),
+        "ALLOWED_HOSTS": "example.org",
+    }
+    return subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
-    env = {
-        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; production does not.
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
-        "DEBUG": "False",
-        "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
-        "ALLOWED_HOSTS": "example.org",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = production("manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_turn_on_https_only_behaviour():
+    names = sorted(PRODUCTION_SECURITY)
+    result = production(
+        "-c", f"import json, helpline.settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == PRODUCTION_SECURITY
 
 
 def test_pages_carry_security_headers_and_a_strict_csp(client, db):
@@ -49,14 +73,15 @@ def test_pages_carry_security_headers_and_a_strict_csp(client, db):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-def test_https_settings_send_hsts_and_secure_cookies(client, counsellor, settings):
-    settings.SECURE_HSTS_SECONDS = 31536000
-    settings.SESSION_COOKIE_SECURE = True
-    settings.CSRF_COOKIE_SECURE = True
-    from tests.factories import DEMO_PASSWORD
+def test_the_production_https_settings_send_hsts_secure_cookies_and_redirect_http(client, counsellor, settings):
+    # The test settings speak plain http; put back what the test above proves production has.
+    for name, value in PRODUCTION_SECURITY.items():
+        setattr(settings, name, value)
 
+    assert client.get(reverse("login")).status_code == 301
     response = client.post(reverse("login"), {"username": counsellor.username, "password": DEMO_PASSWORD}, secure=True)
-    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.status_code == 302
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert response.cookies[settings.SESSION_COOKIE_NAME]["secure"] is True
 
 

@@ -83,6 +83,8 @@ def test_the_marker_reaches_no_log_cache_or_task_message(
     login, counsellor, coordinator, caplog, capfd, task_messages, django_capture_on_commit_callbacks
 ):
     caplog.set_level(logging.DEBUG)
+    # Proves the dump below reads the cache (or Redis) the app writes to: an empty dump would pass unseen.
+    cache.set("no-personal-data-probe", "PROBE")
     client = login(counsellor)
     locations = []
 
@@ -129,4 +131,5 @@ def test_the_marker_reaches_no_log_cache_or_task_message(
     assert task_messages, "the report export should have sent a task"
     assert MARKER not in "\n".join(task_messages)
     dump = cache_dump()
+    assert any(b"PROBE" in value for value in dump)
     assert not any(MARKER.encode() in value for value in dump)
