@@ -13,19 +13,21 @@ from __future__ import annotations
 import calendar
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
-from .dimensions import CONTACT, PERSON
 from .models import CubeCount, CubeMonth
+
+if TYPE_CHECKING:
+    from .selectors.counting import Grouping
 
 # Serialises refreshes: two reports never recount the same bucket at the same time.
 LOCK_ID = 1712_0006
 BATCH = 5000
-PREFIX = {CONTACT: "", PERSON: "contact__"}
 
 
 def enabled(report_filter) -> bool:
@@ -58,18 +60,15 @@ def bucket_end(bucket: date) -> date:
     return date(bucket.year, bucket.month, bucket.day + 9) if bucket.day in (1, 11) else month_end(bucket)
 
 
-def grouping_name(memo_key: tuple) -> str:
-    base, without_person, names = memo_key
+def grouping_name(key: tuple) -> str:
+    """How a Grouping.key is stored in CubeCount.grouping (counts already stored must keep matching)."""
+    base, without_person, names = key
     return json.dumps([base, without_person, list(names)])
 
 
-def _prefix(base: str) -> str:
-    return PREFIX.get(base, "person__contact__")
-
-
-def refresh(ctx, groupings) -> None:
-    """Recount the months never aggregated and the dirty buckets of the context's period."""
-    months = months_of(ctx.filter.start, ctx.filter.end)
+def refresh(report_filter, groupings: list[Grouping]) -> None:
+    """Recount the months never aggregated and the dirty buckets of the report's period."""
+    months = months_of(report_filter.start, report_filter.end)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
@@ -96,7 +95,7 @@ def refresh(ctx, groupings) -> None:
             else:
                 ranges.append([month])
 
-        def bucket_where(prefix: str) -> Q:
+        def recounted(prefix: str) -> Q:
             q = Q(pk__in=[])
             for run in ranges:
                 q |= Q(**{f"{prefix}started_on__gte": run[0], f"{prefix}started_on__lte": month_end(run[-1])})
@@ -112,57 +111,54 @@ def refresh(ctx, groupings) -> None:
             stale |= Q(bucket=bucket, team_key=team_key)
         CubeCount.objects.filter(stale).delete()
 
-        ctx.bucket_where = bucket_where
-        try:
-            rows: list[CubeCount] = []
-            done: set[tuple] = set()
-            for keys, without_person in groupings:
-                spec = ctx.spec(keys, without_person=without_person)
-                if spec.memo_key in done:
-                    continue
-                done.add(spec.memo_key)
-                prefix = "" if spec.without_person else _prefix(spec.base)
-                aliases = {f"d{i}": expr for i, expr in enumerate(spec.exprs)}
-                aliases["bucket_month"] = TruncMonth(f"{prefix}started_on")
-                aliases["bucket_part"] = Case(
-                    When(**{f"{prefix}started_on__day__lte": 10}, then=Value(1)),
-                    When(**{f"{prefix}started_on__day__lte": 20}, then=Value(11)),
-                    default=Value(21),
-                    output_field=IntegerField(),
-                )
-                aliases["bucket_team"] = F(f"{prefix}team_id")
-                name = grouping_name(spec.memo_key)
-                values = [f"d{i}" for i in range(len(spec.exprs))]
-                for row in ctx.grouped_queryset(spec).values(**aliases).annotate(n=Count("pk")):
-                    month = row["bucket_month"]
-                    rows.append(
-                        CubeCount(
-                            bucket=date(month.year, month.month, row["bucket_part"]),
-                            team_key=row["bucket_team"] or 0,
-                            grouping=name,
-                            values=[row[v] for v in values],
-                            count=row["n"],
-                        )
-                    )
-            CubeCount.objects.bulk_create(rows, batch_size=BATCH)
-        finally:
-            ctx.bucket_where = None
+        rows: list[CubeCount] = []
+        for grouping in {g.key: g for g in groupings}.values():
+            rows += bucket_counts(grouping, recounted)
+        CubeCount.objects.bulk_create(rows, batch_size=BATCH)
         CubeMonth.objects.bulk_create([CubeMonth(month=m) for m in missing], ignore_conflicts=True)
 
 
-def load(ctx, groupings) -> None:
-    """Fill the context's grouped counts from the pre-aggregated counts (one query after a refresh)."""
-    refresh(ctx, groupings)
-    wanted = {grouping_name(ctx.spec(keys, without_person=wp).memo_key): (keys, wp) for keys, wp in groupings}
-    qs = CubeCount.objects.filter(bucket__gte=ctx.filter.start, bucket__lte=ctx.filter.end)
-    if ctx.team_ids is not None:
-        qs = qs.filter(team_key__in=ctx.team_ids)
-    grouped: dict[tuple, dict[tuple, int]] = {}
+def bucket_counts(grouping: Grouping, where) -> list[CubeCount]:
+    """One grouping's counts per bucket and team, for the contacts `where` selects (one query)."""
+    prefix = grouping.contact_prefix
+    aliases = grouping.aliases()
+    values = list(aliases)
+    aliases["bucket_month"] = TruncMonth(f"{prefix}started_on")
+    aliases["bucket_part"] = Case(
+        When(**{f"{prefix}started_on__day__lte": 10}, then=Value(1)),
+        When(**{f"{prefix}started_on__day__lte": 20}, then=Value(11)),
+        default=Value(21),
+        output_field=IntegerField(),
+    )
+    aliases["bucket_team"] = F(f"{prefix}team_id")
+    name = grouping_name(grouping.key)
+    rows = []
+    for row in grouping.queryset(where).values(**aliases).annotate(n=Count("pk")):
+        month = row["bucket_month"]
+        rows.append(
+            CubeCount(
+                bucket=date(month.year, month.month, row["bucket_part"]),
+                team_key=row["bucket_team"] or 0,
+                grouping=name,
+                values=[row[v] for v in values],
+                count=row["n"],
+            )
+        )
+    return rows
+
+
+def counts(report_filter, team_ids: list[int] | None, groupings: list[Grouping]) -> dict[tuple, dict[tuple, int]]:
+    """The grouped counts of a report's period and teams by Grouping.key, summed from the pre-aggregated
+    counts (one query after a refresh)."""
+    refresh(report_filter, groupings)
+    wanted = {grouping_name(g.key) for g in groupings}
+    qs = CubeCount.objects.filter(bucket__gte=report_filter.start, bucket__lte=report_filter.end)
+    if team_ids is not None:
+        qs = qs.filter(team_key__in=team_ids)
+    grouped: dict[tuple, dict[tuple, int]] = {g.key: {} for g in groupings}
     for row in qs.values("grouping", "values").annotate(n=Sum("count")).order_by():
         if row["grouping"] not in wanted:
             continue
         base, without_person, names = json.loads(row["grouping"])
-        grouped.setdefault((base, without_person, tuple(names)), {})[tuple(row["values"])] = row["n"]
-    for keys, without_person in groupings:
-        memo_key = ctx.spec(keys, without_person=without_person).memo_key
-        ctx._grouped[memo_key] = grouped.get(memo_key, {})
+        grouped[(base, without_person, tuple(names))][tuple(row["values"])] = row["n"]
+    return grouped

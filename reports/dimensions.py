@@ -1,109 +1,42 @@
-"""The dimensions a report can count by: code lists, derived dimensions and time.
+"""The dimensions a report counts by: one small class per kind of dimension.
 
-Each dimension says at which level it lives (the contact, the reported person, or a
-multi-valued field of the person), which stored field it groups by, and — for a derived
-dimension — how a stored code maps onto the derived code. The derived mappings that are
-not data in the Code table are named here once, with the reason (domain.md).
+A dimension knows at which level it lives (the contact, the reported person, or a
+multi-valued field of the person), what it groups by, how a grouped stored value becomes
+its report code, its row codes in order and their labels. The kinds:
+
+- CodeListDimension: a coded field, its rows the codes of its list (plus Leeg);
+- MultiCodeListDimension: a multi-valued coded field of the person (forms of violence, referrals);
+- RollupDimension: a coded field rolled up by its codes' `Code.rollup` (age group, relation
+  group, context roll-up), into a fixed set of groups;
+- SeriesDimension: the problems rolled up into their comparable series (`Code.rollup` of a problem);
+- StoredDimension: a value the contact derives and stores itself (caller role, opening hours);
+- TeamDimension, MonthDimension, HourDimension, YearDimension: who and when.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import F
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
+
+from referrals.models import Referral
+from registration.models import AGE_GROUPS, RELATION_GROUPS, Code, Team, ViolenceForm
+
+if TYPE_CHECKING:
+    from registration.codebook import CodeBook
+
+    from .selectors.scope import ReportFilter
 
 CONTACT = "contact"
 PERSON = "person"
 MULTI = "multi"
 
-LEEG = None
 WITHOUT_PERSON = "without_person"
-
-
-@dataclass(frozen=True)
-class Dimension:
-    key: str
-    level: str
-    # The stored field grouped by, relative to the level's model (Contact, ReportedPerson,
-    # or the multi-valued row). "month", "year" and "team" are special-cased in selectors.
-    field: str
-    # The code list that gives codes, labels and order; None for derived/time dimensions.
-    code_list: str | None = None
-    # For derived dimensions: the kind of mapping applied to the stored code.
-    derive: str | None = None
-    # Whether the dimension has a Leeg row (an empty stored value) of its own.
-    has_leeg: bool = True
-    title: str = ""
-
-
-# Age groups for reports (domain.md): not data in the Code table, so named here.
-CALLER_AGE_GROUPS = {
-    "under_12": "minor",
-    "12_17": "minor",
-    "minor_unknown": "minor",
-    "18_64": "adult",
-    "65_plus": "adult",
-    "adult_unknown": "adult",
-}
-CALLER_AGE_GROUP_CODES = ["minor", "adult", "unknown"]
-CALLER_ROLE_CODES = ["victim", "perpetrator", "bystander", "unknown"]
-CALLER_RELATION_GROUP_CODES = ["self", "close_to_victim", "perpetrator_side", "work_leisure", "unknown"]
-CONTEXT_ROLLUP_CODES = ["intrafamilial", "extrafamilial", "unknown"]
-WITHIN_OPENING_HOURS_CODES = ["within", "outside", "unknown"]
-MONTH_CODES = [f"{m:02d}" for m in range(1, 13)]
-HOUR_CODES = [f"{h:02d}" for h in range(24)] + [None]
-
-
-def relation_group_fallback(code: str) -> str:
-    """The 2024 report's relation group of a relation code without a roll-up in the Code table.
-
-    Codes are the legacy numeric relation codes: 1100 the victim; 12xx–19xx close to the
-    victim; 2xxx the perpetrator's side; 3xxx–7000 through work or leisure; the rest unknown.
-    """
-    if code == "1100":
-        return "self"
-    if not code.isdigit():
-        return "unknown"
-    number = int(code)
-    if 1200 <= number <= 1999:
-        return "close_to_victim"
-    if 2000 <= number <= 2999:
-        return "perpetrator_side"
-    if 3000 <= number <= 7000:
-        return "work_leisure"
-    return "unknown"
-
-
-DERIVED_LABELS = {
-    "caller_role": {
-        "victim": _("Mogelijk slachtoffer"),
-        "perpetrator": _("Mogelijke dader"),
-        "bystander": _("Omstaander"),
-        "unknown": _("Onbekend"),
-    },
-    "caller_age_group": {
-        "minor": _("Minderjarig"),
-        "adult": _("Meerderjarig"),
-        "unknown": _("Onbekend"),
-    },
-    "caller_relation_group": {
-        "self": _("Slachtoffer zelf"),
-        "close_to_victim": _("Iemand uit de omgeving van het slachtoffer"),
-        "perpetrator_side": _("Pleger of iemand uit diens omgeving"),
-        "work_leisure": _("Via werk of vrije tijd"),
-        "unknown": _("Onbekend"),
-    },
-    "context_rollup": {
-        "intrafamilial": _("Intrafamiliaal"),
-        "extrafamilial": _("Extrafamiliaal"),
-        "unknown": _("Onbekend"),
-    },
-    "within_opening_hours": {
-        "within": _("Binnen de openingsuren"),
-        "outside": _("Buiten de openingsuren"),
-        "unknown": _("Onbekend (geen tijdstip)"),
-    },
-}
+LEEG_LABEL = _("Leeg")
+WITHOUT_PERSON_LABEL = _("Meldingen zonder gemelde persoon")
 
 MONTH_LABELS = [
     _("januari"),
@@ -120,75 +53,304 @@ MONTH_LABELS = [
     _("december"),
 ]
 
-LEEG_LABEL = _("Leeg")
-WITHOUT_PERSON_LABEL = _("Meldingen zonder gemelde persoon")
+
+def path_to(level: str, base: str) -> str:
+    """The lookup prefix from a row of `base` (a level, or the key of a multi-valued dimension) to `level`."""
+    if base == CONTACT:
+        return ""
+    if base == PERSON:
+        return "" if level == PERSON else "contact__"
+    return {CONTACT: "person__contact__", PERSON: "person__"}.get(level, "")
+
+
+@dataclass(frozen=True)
+class ReportCodes:
+    """What a dimension names its rows from: the code lists, the teams and the report's period."""
+
+    book: CodeBook
+    teams: list[Team]
+    filter: ReportFilter
+
+    def in_period(self, code: Code) -> bool:
+        start, end = self.filter.start, self.filter.end
+        return (code.valid_from is None or code.valid_from <= end) and (
+            code.valid_until is None or code.valid_until >= start
+        )
+
+
+class Dimension:
+    """A way to count: its level, what it groups by, and how its rows are coded and named."""
+
+    has_leeg = False
+
+    def __init__(self, key: str, title, *, field: str | None = None, level: str = CONTACT):
+        self.key = key
+        self.title = title
+        self.field = field or key
+        self.level = level
+
+    def grouping(self, base: str) -> tuple[str, Any]:
+        """The name and expression of the stored value grouped by, on a queryset of level `base`."""
+        return self.field, F(path_to(self.level, base) + self.field)
+
+    def code(self, raw: Any, codes: ReportCodes) -> Any:
+        """The report code of a grouped stored value."""
+        raise NotImplementedError
+
+    def row_codes(self, codes: ReportCodes, counted: set) -> list:
+        """The table's row codes in order, given the codes that have counts."""
+        raise NotImplementedError
+
+    def label(self, code: Any, codes: ReportCodes) -> str:
+        """The label of one of the dimension's own codes in the active language."""
+        raise NotImplementedError
+
+    def row_label(self, code: Any, codes: ReportCodes) -> str:
+        """The label of a row: Leeg, the contacts without a reported person, or the dimension's own."""
+        if code is None:
+            return str(LEEG_LABEL)
+        if code == WITHOUT_PERSON:
+            return str(WITHOUT_PERSON_LABEL)
+        return self.label(code, codes)
+
+
+class CodeListDimension(Dimension):
+    """A coded field: a row per code valid in the period, retired codes only when counted, then Leeg."""
+
+    has_leeg = True
+
+    def __init__(self, key: str, title, *, code_list: str | None = None, **kwargs):
+        super().__init__(key, title, **kwargs)
+        self.code_list = code_list or key
+
+    def code(self, raw, codes):
+        return raw if raw != "" else None
+
+    def row_codes(self, codes, counted):
+        listed = codes.book.codes.get(self.code_list, [])
+        rows = [c.code for c in listed if codes.in_period(c) or c.code in counted]
+        known = {c.code for c in listed}
+        rows += sorted(c for c in counted if c is not None and c not in known)
+        return rows + ([None] if self.has_leeg else [])
+
+    def label(self, code, codes):
+        return codes.book.label(self.code_list, code)
+
+
+class MultiCodeListDimension(CodeListDimension):
+    """A multi-valued coded field of a reported person, stored as rows of its own `model`.
+
+    Grouped on its own rows it counts mentions; next to another multi-valued field it is
+    reached through the person.
+    """
+
+    has_leeg = False
+
+    def __init__(self, key: str, title, *, model):
+        super().__init__(key, title, level=MULTI)
+        self.model = model
+
+    def grouping(self, base):
+        if base == self.key:
+            return self.field, F("code")
+        return f"{self.field}:{base}", F(f"person__{self.field}__code")
+
+
+class GroupDimension(Dimension):
+    """A dimension with a fixed set of groups and their labels, in report order (no Leeg row)."""
+
+    def __init__(self, key: str, title, *, groups: dict, **kwargs):
+        super().__init__(key, title, **kwargs)
+        self.groups = groups
+
+    def row_codes(self, codes, counted):
+        return list(self.groups)
+
+    def label(self, code, codes):
+        return str(self.groups.get(code, code))
+
+
+class RollupDimension(GroupDimension):
+    """A coded field counted by its codes' roll-up (data); an empty value or a code without one is unknown."""
+
+    def __init__(self, key: str, title, *, code_list: str, **kwargs):
+        super().__init__(key, title, field=code_list, **kwargs)
+        self.code_list = code_list
+
+    def code(self, raw, codes):
+        return codes.book.rollup(self.code_list, raw) or "unknown"
+
+
+class StoredDimension(GroupDimension):
+    """A value the contact derives and stores itself; an empty one is unknown."""
+
+    def code(self, raw, codes):
+        return raw or "unknown"
+
+
+class SeriesDimension(CodeListDimension):
+    """Problems as comparable series across code changes: a problem's roll-up, or the problem itself."""
+
+    def code(self, raw, codes):
+        if not raw:
+            return None
+        return codes.book.rollup(self.code_list, raw) or raw
+
+    def row_codes(self, codes, counted):
+        rows: list = []
+        for c in codes.book.codes.get(self.code_list, []):
+            series = c.rollup or c.code
+            if series not in rows and (codes.in_period(c) or series in counted):
+                rows.append(series)
+        rows += sorted(c for c in counted if c is not None and c not in rows)
+        return rows + [None]
+
+
+class TeamDimension(Dimension):
+    """The team: active teams (of the report's teams), others only when counted; no team is Leeg."""
+
+    def grouping(self, base):
+        return "team", F(path_to(self.level, base) + "team_id")
+
+    def code(self, raw, codes):
+        if raw is None:
+            return None
+        return next((t.code for t in codes.teams if t.pk == raw), str(raw))
+
+    def row_codes(self, codes, counted):
+        wanted = codes.filter.team_codes
+        rows = [t.code for t in codes.teams if t.code in counted or (t.active and (wanted is None or t.code in wanted))]
+        # A report for chosen teams has no contacts without a team.
+        return rows + ([None] if wanted is None else [])
+
+    def label(self, code, codes):
+        return next((t.name for t in codes.teams if t.code == code), code)
+
+
+class MonthDimension(Dimension):
+    """The month of the contact's local date: the period's months, or all twelve over several years."""
+
+    def grouping(self, base):
+        return "month", ExtractMonth(path_to(self.level, base) + "started_on")
+
+    def code(self, raw, codes):
+        return f"{int(raw):02d}"
+
+    def row_codes(self, codes, counted):
+        period = codes.filter
+        if period.is_range:
+            return [f"{m:02d}" for m in range(1, 13)]
+        return [f"{m:02d}" for m in range(period.start.month, period.end.month + 1)]
+
+    def label(self, code, codes):
+        return str(MONTH_LABELS[int(code) - 1])
+
+
+class HourDimension(Dimension):
+    """The hour of the contact's local time; a contact with a date only is Leeg."""
+
+    def code(self, raw, codes):
+        return None if raw is None else f"{int(raw):02d}"
+
+    def row_codes(self, codes, counted):
+        return [f"{h:02d}" for h in range(24)] + [None]
+
+    def label(self, code, codes):
+        return f"{code}:00–{code}:59"
+
+
+class YearDimension(Dimension):
+    """The year of the contact's local date: every year of the period."""
+
+    def grouping(self, base):
+        return "year", ExtractYear(path_to(self.level, base) + "started_on")
+
+    def code(self, raw, codes):
+        return str(int(raw))
+
+    def row_codes(self, codes, counted):
+        return [str(y) for y in codes.filter.years]
+
+    def label(self, code, codes):
+        return code
+
+
+AGE_GROUP_LABELS = {"minor": _("Minderjarig"), "adult": _("Meerderjarig"), "unknown": _("Onbekend")}
+RELATION_GROUP_LABELS = {
+    "self": _("Slachtoffer zelf"),
+    "close_to_victim": _("Iemand uit de omgeving van het slachtoffer"),
+    "perpetrator_side": _("Pleger of iemand uit diens omgeving"),
+    "work_leisure": _("Via werk of vrije tijd"),
+    "unknown": _("Onbekend"),
+}
 
 DIMENSIONS: dict[str, Dimension] = {
     d.key: d
     for d in [
-        Dimension("channel", CONTACT, "channel", "channel", title=_("Kanaal")),
-        Dimension("caller_age", CONTACT, "caller_age", "caller_age", title=_("Leeftijd contactnemer")),
-        Dimension(
+        CodeListDimension("channel", _("Kanaal")),
+        CodeListDimension("caller_age", _("Leeftijd contactnemer")),
+        RollupDimension(
             "caller_age_group",
-            CONTACT,
-            "caller_age",
-            derive="caller_age_group",
-            has_leeg=False,
-            title=_("Leeftijdsgroep contactnemer"),
+            _("Leeftijdsgroep contactnemer"),
+            code_list="caller_age",
+            groups={group: AGE_GROUP_LABELS[group] for group in AGE_GROUPS},
         ),
-        Dimension("caller_gender", CONTACT, "caller_gender", "caller_gender", title=_("Gender contactnemer")),
-        Dimension("anonymous", CONTACT, "anonymous", "anonymous", title=_("Anonimiteit")),
-        Dimension(
-            "caller_relation", CONTACT, "caller_relation", "caller_relation", title=_("Relatie tot het slachtoffer")
-        ),
-        Dimension(
+        CodeListDimension("caller_gender", _("Gender contactnemer")),
+        CodeListDimension("anonymous", _("Anonimiteit")),
+        CodeListDimension("caller_relation", _("Relatie tot het slachtoffer")),
+        RollupDimension(
             "caller_relation_group",
-            CONTACT,
-            "caller_relation",
-            derive="caller_relation_group",
-            has_leeg=False,
-            title=_("Relatie tot het slachtoffer (gegroepeerd)"),
+            _("Relatie tot het slachtoffer (gegroepeerd)"),
+            code_list="caller_relation",
+            groups={group: RELATION_GROUP_LABELS[group] for group in RELATION_GROUPS},
         ),
-        Dimension("caller_role", CONTACT, "caller_role", derive="stored", has_leeg=False, title=_("Rol contactnemer")),
-        Dimension("team", CONTACT, "team", derive="team", title=_("Team")),
-        Dimension("caller_region", CONTACT, "caller_region", "caller_region", title=_("Regio contactnemer")),
-        Dimension(
-            "within_opening_hours",
-            CONTACT,
-            "within_opening_hours",
-            derive="stored",
-            has_leeg=False,
-            title=_("Binnen of buiten de openingsuren"),
+        StoredDimension(
+            "caller_role",
+            _("Rol contactnemer"),
+            groups={
+                "victim": _("Mogelijk slachtoffer"),
+                "perpetrator": _("Mogelijke dader"),
+                "bystander": _("Omstaander"),
+                "unknown": _("Onbekend"),
+            },
         ),
-        Dimension("month", CONTACT, "month", derive="month", has_leeg=False, title=_("Maand")),
-        Dimension("hour", CONTACT, "started_hour", derive="hour", has_leeg=False, title=_("Uur van de dag")),
-        Dimension("year", CONTACT, "year", derive="year", has_leeg=False, title=_("Jaar")),
-        Dimension("person_gender", PERSON, "gender", "person_gender", title=_("Gender gemelde persoon")),
-        Dimension("person_age", PERSON, "age", "person_age", title=_("Leeftijd gemelde persoon")),
-        Dimension("problem", PERSON, "problem", "problem", title=_("Belangrijkste problematiek")),
-        Dimension(
+        TeamDimension("team", _("Team")),
+        CodeListDimension("caller_region", _("Regio contactnemer")),
+        StoredDimension(
+            "within_opening_hours",
+            _("Binnen of buiten de openingsuren"),
+            groups={
+                "within": _("Binnen de openingsuren"),
+                "outside": _("Buiten de openingsuren"),
+                "unknown": _("Onbekend (geen tijdstip)"),
+            },
+        ),
+        MonthDimension("month", _("Maand")),
+        HourDimension("hour", _("Uur van de dag"), field="started_hour"),
+        YearDimension("year", _("Jaar")),
+        CodeListDimension("person_gender", _("Gender gemelde persoon"), field="gender", level=PERSON),
+        CodeListDimension("person_age", _("Leeftijd gemelde persoon"), field="age", level=PERSON),
+        CodeListDimension("problem", _("Belangrijkste problematiek"), level=PERSON),
+        SeriesDimension(
             "problem_series",
-            PERSON,
-            "problem",
-            "problem",
-            derive="problem_series",
-            title=_("Belangrijkste problematiek (vergelijkbare reeks over 2021 heen)"),
+            _("Belangrijkste problematiek (vergelijkbare reeks over 2021 heen)"),
+            code_list="problem",
+            field="problem",
+            level=PERSON,
         ),
-        Dimension("context", PERSON, "context", "context", title=_("Context van het geweld")),
-        Dimension(
+        CodeListDimension("context", _("Context van het geweld"), level=PERSON),
+        RollupDimension(
             "context_rollup",
-            PERSON,
-            "context",
-            derive="context_rollup",
-            has_leeg=False,
-            title=_("Context (intra- of extrafamiliaal)"),
+            _("Context (intra- of extrafamiliaal)"),
+            code_list="context",
+            level=PERSON,
+            groups={
+                "intrafamilial": _("Intrafamiliaal"),
+                "extrafamilial": _("Extrafamiliaal"),
+                "unknown": _("Onbekend"),
+            },
         ),
-        Dimension(
-            "violence_forms", MULTI, "violence_forms", "violence_forms", has_leeg=False, title=_("Vormen van geweld")
-        ),
-        Dimension("referrals", MULTI, "referrals", "referrals", has_leeg=False, title=_("Doorverwijzingen")),
+        MultiCodeListDimension("violence_forms", _("Vormen van geweld"), model=ViolenceForm),
+        MultiCodeListDimension("referrals", _("Doorverwijzingen"), model=Referral),
     ]
 }
-
-# The dimensions a user may cross in the page (year only makes sense over a range).
-CROSSABLE = [key for key in DIMENSIONS]

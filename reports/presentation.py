@@ -11,6 +11,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .dimensions import DIMENSIONS
+from .selectors.tables import TOTAL_LABELS
+from .templatetags.report_format import count as format_count
+from .templatetags.report_format import pct as format_pct
 
 PALETTE = [
     "#0b5cad",
@@ -66,12 +69,6 @@ UNIT_LABELS = {
     "person": _("gemelde personen"),
     "mixed": _("aantallen"),
 }
-YEAR_TOTAL_LABELS = {
-    "contacts": _("Contacten"),
-    "persons": _("Gemelde personen"),
-    "contacts_without_person": _("Contacten zonder gemelde persoon"),
-    "person_rows": _("Gemelde personen + meldingen zonder GP"),
-}
 
 
 def table_title(key: str) -> str:
@@ -81,10 +78,6 @@ def table_title(key: str) -> str:
         first, second = key.split("_x_", 1)
         return f"{DIMENSIONS[first].title} × {DIMENSIONS[second].title}"
     return str(DIMENSIONS[key].title)
-
-
-def _fmt(count) -> str:
-    return "–" if count is None else f"{count:,}".replace(",", ".")
 
 
 def bar_chart(rows: list[dict], title: str) -> str:
@@ -101,9 +94,9 @@ def bar_chart(rows: list[dict], title: str) -> str:
         count = row["count"] or 0
         width = round(bar_width * count / top, 1)
         colour = LEEG_COLOUR if row["code"] is None or row["code"] == "without_person" else PALETTE[0]
-        value = _fmt(row["count"])
+        value = format_count(row["count"])
         if row.get("share") is not None:
-            value += " (" + f"{row['share']:.2f}".replace(".", ",") + "%)"
+            value += f" ({format_pct(row['share'])})"
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" font-size="12" fill="#1d2433">'
             f"{escape(row['label'][:44])}</text>"
@@ -140,7 +133,8 @@ def stacked_chart(grid: list[dict], columns: list[dict], title: str) -> str:
                 f'<rect x="{x}" y="{y + 3}" width="{width}" height="{row_height - 6}" fill="{columns[j]["colour"]}"/>'
             )
             x += width
-        parts.append(f'<text x="{x + 5}" y="{y + 15}" font-size="12" fill="#1d2433">{_fmt(line["total"])}</text>')
+        total = format_count(line["total"])
+        parts.append(f'<text x="{x + 5}" y="{y + 15}" font-size="12" fill="#1d2433">{total}</text>')
     base = row_height * len(grid) + 10
     for j, column in enumerate(columns):
         lx, ly = 10 + (j % 5) * 190, base + (j // 5) * 18
@@ -180,7 +174,7 @@ def present_table(key: str, table: dict) -> dict:
             first_codes.append(a)
             labels_first[a] = row["label"][0] if "label" in row else str(a)
         if b not in second:
-            label = row["label"][1] if "label" in row else YEAR_TOTAL_LABELS.get(b, str(b))
+            label = row["label"][1] if "label" in row else TOTAL_LABELS.get(b, str(b))
             second[b] = str(label)
         cells[(a, b)] = row["count"]
     columns = [
@@ -250,4 +244,24 @@ def evolution_charts(evolution: list[dict]) -> dict:
     return {
         "contacts": bar_chart(contacts, str(_("Contacten per jaar"))),
         "persons": bar_chart(persons, str(_("Gemelde personen per jaar"))),
+    }
+
+
+def report_page(report: dict, report_filter, evolution: list[dict], cross: tuple[str, str] | None) -> dict:
+    """What the report page shows of a report: headline, evolution, sections and the chosen cross."""
+    tables = report["tables"]
+    year = None if report_filter.is_range else report_filter.start.year
+    shown = evolution
+    if year is None:
+        shown = [row for row in evolution if report_filter.start.year <= row["year"] <= report_filter.end.year]
+    cross_key = f"{cross[0]}_x_{cross[1]}" if cross else None
+    return {
+        "report": report,
+        "filter": report_filter,
+        "period_label": str(year) if year else f"{report_filter.start.year}–{report_filter.end.year}",
+        "headline": headline(tables["totals"], evolution, year),
+        "evolution": shown,
+        "evolution_charts": evolution_charts(shown) if shown else None,
+        "sections": sections(tables, is_range=report_filter.is_range),
+        "cross_table": present_table(cross_key, tables[cross_key]) if cross_key else None,
     }

@@ -7,8 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registration.models import Team
-from reports.selectors import parse_period, report_scope_for
+from reports.selectors import parse_period
 from reports.services import report_run
+from reports.views import scope_or_404
 
 
 class ReportApi(APIView):
@@ -23,20 +24,20 @@ class ReportApi(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, period: str):
-        scope = report_scope_for(request.user)
+        scope = scope_or_404(request.user)
         try:
             report_filter = parse_period(period)
         except ValueError:
             return Response({"period": ["Geef een jaar (2024) of een reeks jaren (2016-2021)."]}, status=400)
         team = request.query_params.get("team") or None
         if team is not None:
-            if scope is not None and team not in scope:
+            if not scope.allows(team):
                 raise Http404
             if not Team.objects.filter(code=team).exists():
                 return Response({"team": [f"Onbekend team: {team}"]}, status=400)
             teams = (team,)
         else:
-            teams = scope
+            teams = scope.team_codes
         publish = request.query_params.get("publish") in ("1", "true", "yes")
         report = report_run(
             replace(report_filter, team_codes=teams), actor=request.user, via="api", publish=publish, fmt="json"

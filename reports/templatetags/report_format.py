@@ -1,34 +1,34 @@
+"""Figures in the active language's number format: 1.234 and 56,67% in Dutch, 1,234 and 56.67% in English."""
+
+from decimal import Decimal
+
 from django import template
-from django.utils.translation import get_language
+from django.utils.formats import number_format
 
 register = template.Library()
 
-
-def _dutch() -> bool:
-    return not (get_language() or "nl").startswith("en")
+HIDDEN = "–"
 
 
 @register.filter
-def count(value):
-    """1234 -> 1.234 (Dutch) or 1,234 (English); a hidden count shows as a dash."""
+def count(value) -> str:
+    """A count with thousands grouped; a hidden count shows as a dash."""
     if value is None or value == "":
-        return "–"
-    text = f"{int(value):,}"
-    return text.replace(",", ".") if _dutch() else text
+        return HIDDEN
+    return number_format(int(value), force_grouping=True)
 
 
 @register.filter
-def pct(value):
-    """56.67 -> 56,67% (Dutch); a hidden share shows as a dash."""
+def pct(value) -> str:
+    """A share in percent with two decimals; a hidden share shows as a dash."""
     if value is None or value == "":
-        return "–"
-    text = f"{float(value):.2f}"
-    return (text.replace(".", ",") if _dutch() else text) + "%"
+        return HIDDEN
+    return number_format(Decimal(str(value)), decimal_pos=2) + "%"
 
 
 @register.filter
-def signed(value):
+def signed(value) -> str:
     """A change in percent with its sign: +2%, -5%."""
     if value is None:
-        return "–"
-    return f"{'+' if value > 0 else ''}{value}%"
+        return HIDDEN
+    return f"{'+' if value > 0 else ''}{number_format(value)}%"

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from django.core.management import call_command
 
@@ -29,6 +30,9 @@ RELATION_GROUP = {c["code"]: c["relation_group"] for c in DATA["lists"]["caller_
 ROLLUP = {c["code"]: c["rollup"] for c in DATA["lists"]["context"]}
 SERIES = {c["code"]: c["series"] for c in DATA["lists"]["problem"]}
 AGE_GROUP = {code: group for group, codes in DATA["derived"]["caller_age_group"].items() for code in codes if code}
+OPENING_HOURS = DATA["opening_hours"]
+# The helpline's live channels close on Belgian public holidays.
+HOLIDAYS = holidays.Belgium(years=range(2012, 2031))
 SWITCH = date(2021, 7, 1)
 
 
@@ -51,7 +55,7 @@ def make_records(seed, year, n):
         day = date(year, 1, 1) + timedelta(days=rng.randrange(365))
         if i == 0:
             # 23:30 on 31 March in Brussels belongs to March (21:30 UTC).
-            started, local = f"{year}-03-31T21:30:00+00:00", datetime(year, 3, 31, 23, 30)
+            started, local = f"{year}-03-31T21:30:00+00:00", datetime(year, 3, 31, 23, 30, tzinfo=BRUSSELS)
             day = local.date()
         elif rng.random() < 0.15:
             started, local = day.isoformat(), None
@@ -84,6 +88,7 @@ def make_records(seed, year, n):
                 "persons": persons,
                 "_day": day,
                 "_hour": None if local is None else f"{local.hour:02d}",
+                "_local": local,
             }
         )
     return records
@@ -93,6 +98,27 @@ def share(count, total):
     if not total:
         return 0.0
     return float((Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def opening(record):
+    """within / outside / unknown, straight from the opening hours of domain.md and the holidays."""
+    local, channel = record["_local"], record["channel"]
+    if local is None or channel is None:
+        return "unknown"
+    periods = [p for p in OPENING_HOURS if p["channel"] == channel and p["valid_from"] <= local.date().isoformat()]
+    if not periods:
+        return "outside"
+    slots = max(periods, key=lambda p: p["valid_from"])["slots"]
+    if slots == "always":
+        return "within"
+    if local.date() in HOLIDAYS:
+        return "outside"
+    now = local.strftime("%H:%M")
+    return (
+        "within"
+        if any(s["weekday"] == local.weekday() and s["opens"] <= now < s["closes"] for s in slots)
+        else "outside"
+    )
 
 
 def contact_table(records, key):
@@ -110,6 +136,7 @@ def expected_tables(records):
     persons = [p for r in records for p in r["persons"]]
     month = lambda r: f"{r['_day'].month:02d}"  # noqa: E731
     age_group = lambda r: AGE_GROUP.get(r["caller_age"], "unknown")  # noqa: E731
+    series = lambda p: SERIES[p["problem"]] if p["problem"] else None  # noqa: E731
     tables = {
         "totals": Counter(
             {
@@ -128,9 +155,13 @@ def expected_tables(records):
         "caller_role": contact_table(records, lambda r: ROLE.get(r["caller_relation"], "unknown")),
         "team": contact_table(records, lambda r: r["team"]),
         "caller_region": contact_table(records, lambda r: r["caller_region"]),
+        "within_opening_hours": contact_table(records, opening),
+        "month": contact_table(records, month),
+        "hour": contact_table(records, lambda r: r["_hour"]),
         "person_gender": person_table(records, lambda p: p["gender"]),
         "person_age": person_table(records, lambda p: p["age"]),
         "problem": person_table(records, lambda p: p["problem"]),
+        "problem_series": person_table(records, series),
         "context": person_table(records, lambda p: p["context"]),
         "context_rollup": person_table(records, lambda p: ROLLUP.get(p["context"], "unknown")),
         "violence_forms": Counter(code for p in persons for code in p["violence_forms"]),
@@ -140,6 +171,9 @@ def expected_tables(records):
         "caller_age_group_x_channel": contact_table(records, lambda r: (age_group(r), r["channel"])),
         "caller_gender_x_channel": contact_table(records, lambda r: (r["caller_gender"], r["channel"])),
         "problem_x_person_age": Counter((p["problem"], p["age"]) for p in persons),
+        "within_opening_hours_x_channel": contact_table(records, lambda r: (opening(r), r["channel"])),
+        "hour_x_channel": contact_table(records, lambda r: (r["_hour"], r["channel"])),
+        "team_x_month": contact_table(records, lambda r: (r["team"], month(r))),
     }
     return tables
 
@@ -169,9 +203,12 @@ def test_every_figure_of_the_year_report_matches_an_independent_count():
     assert report["period"] == {"from": "2021-01-01", "to": "2021-12-31"}
     assert report["team"] is None
     tables = report["tables"]
-    for key, expected in expected_tables(records).items():
-        assert key in tables, f"table {key} missing"
+    expected_by_table = expected_tables(records)
+    assert list(tables) == list(expected_by_table)
+    for key, expected in expected_by_table.items():
         assert as_counter(tables[key]) == +expected, f"table {key} differs"
+    # The opening hours were put to the test: contacts inside, outside and without a time.
+    assert set(expected_by_table["within_opening_hours"]) == {"within", "outside", "unknown"}
 
     # Totals and shares follow domain.md: the without-person and Leeg rows count in the total.
     persons = sum(len(r["persons"]) for r in records)
@@ -201,9 +238,9 @@ def test_a_team_report_counts_only_that_team():
     mine = [r for r in records if r["team"] == "limburg"]
     report = run_report("2024", "--team", "limburg")
     assert report["team"] == "limburg"
-    for key, expected in expected_tables(mine).items():
-        if key == "team":
-            continue
+    expected_by_table = expected_tables(mine)
+    assert list(report["tables"]) == list(expected_by_table)
+    for key, expected in expected_by_table.items():
         assert as_counter(report["tables"][key]) == +expected, f"table {key} differs"
 
 
@@ -244,5 +281,7 @@ def test_a_deleted_contact_leaves_the_figures():
     Contact.objects.filter(external_id=gone["external_id"]).update(deleted_at=timezone.now())
     kept = [r for r in records if r is not gone]
     tables = run_report("2023")["tables"]
-    for key, expected in expected_tables(kept).items():
+    expected_by_table = expected_tables(kept)
+    assert list(tables) == list(expected_by_table)
+    for key, expected in expected_by_table.items():
         assert as_counter(tables[key]) == +expected, f"table {key} differs"

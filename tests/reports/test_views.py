@@ -3,13 +3,15 @@ from datetime import date
 from io import BytesIO
 
 import pytest
-from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from reports.exporters import safe_cell
-from reports.selectors import report_scope_for
-from tests.factories import ContactFactory, ReportedPersonFactory, team
+from reports.selectors import ReportScope, report_scope_for
+from reports.templatetags.report_format import count, pct, signed
+from tests.factories import ContactFactory, ReportedPersonFactory, UserFactory, team
 
 
 @pytest.fixture
@@ -32,18 +34,23 @@ def figures(db):
     ContactFactory(team=team("limburg"), started_on=date(2023, 5, 6), channel="chat")
 
 
+@pytest.fixture
+def coordinator_without_team(db):
+    return UserFactory(username="coordinator_none", role=Role.TEAM_COORDINATOR, teams=[])
+
+
 def test_scope_is_all_teams_for_the_flemish_coordinator(flemish_coordinator):
-    assert report_scope_for(flemish_coordinator) is None
+    assert report_scope_for(flemish_coordinator) == ReportScope(team_codes=None)
 
 
 def test_scope_is_the_own_team_for_a_team_coordinator(coordinator):
-    assert report_scope_for(coordinator) == ("antwerpen",)
+    assert report_scope_for(coordinator) == ReportScope(team_codes=("antwerpen",))
 
 
-def test_counsellors_and_administrators_have_no_report_scope(counsellor, administrator):
-    for user in (counsellor, administrator):
-        with pytest.raises(Http404):
-            report_scope_for(user)
+def test_counsellors_administrators_and_coordinators_without_a_team_have_no_report_scope(
+    counsellor, administrator, coordinator_without_team
+):
+    assert [report_scope_for(u) for u in (counsellor, administrator, coordinator_without_team)] == [None, None, None]
 
 
 def test_flemish_coordinator_sees_every_section_with_charts_and_tables(figures, flemish_coordinator, login):
@@ -84,14 +91,23 @@ def test_team_coordinator_cannot_pick_another_team(figures, coordinator, login):
     response = login(coordinator).get(reverse("reports:report"), {"year_from": "2024", "team": "limburg"})
     assert response.status_code == 200
     assert "report" not in response.context
-    assert response.context["form"].errors["team"]
+    assert response.context["form"].errors["team"] == [
+        "Selecteer een geldige keuze. limburg is geen beschikbare keuze."
+    ]
 
 
 @pytest.mark.parametrize("user_fixture", ["counsellor", "administrator"])
 def test_counsellors_and_administrators_cannot_open_reports(figures, login, request, user_fixture):
     response = login(request.getfixturevalue(user_fixture)).get(reverse("reports:report"))
-    # The access gate refuses the role (403) before the view's own scope check (404).
-    assert response.status_code in (403, 404)
+    # The access gate refuses the role before the view's own scope check.
+    assert response.status_code == 403
+
+
+def test_a_team_coordinator_without_a_team_gets_no_report(figures, coordinator_without_team, login):
+    client = login(coordinator_without_team)
+    # The role passes the access gate; the view finds no scope and answers 404.
+    assert client.get(reverse("reports:report")).status_code == 404
+    assert client.get("/api/reports/2024/").status_code == 404
 
 
 def test_a_backwards_period_is_an_error_next_to_the_field(figures, flemish_coordinator, login):
@@ -114,7 +130,16 @@ def test_crossed_table_chosen_in_the_page(figures, flemish_coordinator, login):
 def test_publication_switch_hides_small_counts_and_says_so(figures, flemish_coordinator, login):
     response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024", "publish": "1"})
     table = response.context["report"]["tables"]["team"]
-    assert all(row["count"] in (None, 0) for row in table["rows"])
+    # One contact each in Antwerpen and Limburg: both below the threshold, so both hidden.
+    assert {row["code"]: row["count"] for row in table["rows"]} == {
+        "noord-west-vlaanderen": 0,
+        "oost-vlaanderen": 0,
+        "antwerpen": None,
+        "limburg": None,
+        "oost-brabant": 0,
+        None: 0,
+    }
+    assert table["suppression"]["cells"] == 2
     assert "Publicatiemodus" in response.content.decode()
 
 
@@ -202,7 +227,11 @@ def test_range_report_page_shows_the_multi_year_section(figures, flemish_coordin
     assert response.context["api_url"] == "/api/reports/2023-2024/"
 
 
-def test_report_page_in_publication_mode_for_one_team(figures, flemish_coordinator, login):
+def test_report_page_in_publication_mode_for_one_team(db, flemish_coordinator, login):
+    for channel, n in (("phone", 7), ("chat", 2), ("email", 6)):
+        for _ in range(n):
+            ContactFactory(team=team("antwerpen"), started_on=date(2024, 5, 6), channel=channel)
+    ContactFactory(team=team("limburg"), started_on=date(2024, 5, 6), channel="chat")
     response = login(flemish_coordinator).get(
         reverse("reports:report"), {"year_from": "2024", "team": "antwerpen", "publish": "1"}
     )
@@ -210,8 +239,16 @@ def test_report_page_in_publication_mode_for_one_team(figures, flemish_coordinat
     report = response.context["report"]
     assert report["team"] == "antwerpen"
     channel = report["tables"]["channel"]
-    assert channel["suppression"]["cells"] == sum(1 for row in channel["rows"] if row.get("suppressed"))
-    assert all(row["count"] is None for row in channel["rows"] if row.get("suppressed"))
+    # Chat (2) is below the threshold; e-mail (6), the smallest other count, is hidden with it
+    # so that chat cannot be worked out from the total.
+    assert [(row["code"], row["count"], row["share"]) for row in channel["rows"]] == [
+        ("phone", 7, 46.67),
+        ("chat", None, None),
+        ("email", None, None),
+        (None, 0, 0.0),
+    ]
+    assert channel["suppression"]["cells"] == 2
+    assert "Publicatiemodus: aantallen kleiner dan 5 zijn verborgen" in response.content.decode()
 
 
 def test_a_bad_cross_choice_is_announced_next_to_its_field(figures, flemish_coordinator, login):
@@ -219,9 +256,40 @@ def test_a_bad_cross_choice_is_announced_next_to_its_field(figures, flemish_coor
         reverse("reports:report"), {"year_from": "2024", "cross_a": "channel", "cross_b": "channel"}
     )
     assert response.status_code == 200
+    assert response.context["form"].errors["cross_b"] == ["Kies twee verschillende dimensies."]
     page = response.content.decode()
-    assert 'id="id_cross_b_error"' in page
+    assert '<p class="field-error" id="id_cross_b_error">Kies twee verschillende dimensies.</p>' in page
     assert 'aria-describedby="id_cross_b_error"' in page
+    # The report itself still shows, without the crossed table.
+    assert response.context["report"]["tables"]["totals"]["rows"][0]["count"] == 2
+    assert response.context["cross_table"] is None
+
+
+def test_one_cross_dimension_alone_asks_for_the_other(figures, flemish_coordinator, login):
+    response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024", "cross_a": "channel"})
+    assert response.context["form"].errors["cross_b"] == ["Kies twee dimensies om te kruisen."]
+
+
+def test_figures_follow_the_active_language():
+    with translation.override("nl-be"):
+        assert [count(1234567), pct(100), pct(56.67), pct(None), signed(-5), signed(12)] == [
+            "1.234.567",
+            "100,00%",
+            "56,67%",
+            "–",
+            "-5%",
+            "+12%",
+        ]
+    with translation.override("en"):
+        assert [count(1234567), pct(100), pct(0.5)] == ["1,234,567", "100.00%", "0.50%"]
+
+
+def test_the_total_share_of_a_table_is_written_the_dutch_way(figures, flemish_coordinator, login):
+    page = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024"}).content.decode()
+    channel = page[page.index('id="t-channel"') :]
+    channel = channel[: channel.index("</article>")]
+    assert '<td class="num">2</td><td class="num">100,00%</td>' in channel
+    assert '<td class="num">50,00%</td>' in channel
 
 
 def test_the_page_export_button_exports_the_period_and_team_on_screen(

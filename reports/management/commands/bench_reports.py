@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -22,29 +22,29 @@ from django.utils import timezone
 
 PERSONS_PER_CONTACT = 1.4
 
-CHANNELS = ["phone", "chat", "email"]
-CALLER_AGES = ["under_12", "12_17", "minor_unknown", "18_64", "65_plus", "adult_unknown", "unknown"]
-GENDERS = ["female", "male", "nonbinary_other", "unknown"]
-ANONYMOUS = ["yes", "no", "unknown"]
-REGIONS = ["west-vlaanderen", "oost-vlaanderen", "antwerpen", "limburg", "vlaams-brabant-brussel", "unknown"]
-RELATIONS = ["1100", "1200", "1300", "1500", "1700", "1800", "2100", "2200", "3100", "6100", "7000", "9999"]
-PERSON_AGES = ["unborn", "0_2", "3_6", "7_12", "13_17", "minor_unknown", "18_59", "60_plus", "adult_unknown", "unknown"]
-PROBLEMS = [
-    "child_abuse",
-    "partner_violence",
-    "violence_between_minors",
-    "intrafamily_adult_violence",
-    "extrafamily_adult_violence",
-    "parent_abuse",
-    "elder_abuse",
-    "trauma_processing",
-    "stalking",
-    "other_problem",
-]
-CONTEXTS = ["separated_nuclear_family", "nuclear_family", "extended_family", "school", "work", "sport", "unknown"]
-FORMS = ["emotional_violence", "physical_violence", "sexual_violence", "emotional_neglect", "other", "unknown"]
-REFERRALS = ["police_justice", "caw", "education", "medical_psychological", "information_advice", "vk_ocj"]
-ROLES = {"1100": "victim", "2100": "perpetrator", "9999": "unknown"}
+
+def registered_codes(year: int) -> dict[str, list[str]]:
+    """Each coded field's codes valid in the middle of the year, read from the code lists (data)."""
+    from registration.models import (
+        CONTACT_CODE_LISTS,
+        PERSON_CODE_LISTS,
+        PERSON_MULTI_CODE_LISTS,
+        Code,
+    )
+
+    lists: dict[str, list[str]] = {}
+    for code in Code.objects.valid_on(date(year, 7, 1)).order_by("list", "sort", "code"):
+        lists.setdefault(code.list, []).append(code.code)
+    fields = {**CONTACT_CODE_LISTS, **PERSON_CODE_LISTS, **PERSON_MULTI_CODE_LISTS}
+    return {field: lists.get(name, []) for field, name in fields.items()}
+
+
+def caller_roles(relations: list[str]) -> dict[str, str]:
+    """The caller role each relation code implies, as the registration derives it."""
+    from registration.derivation import caller_role_for, relation_roles
+
+    roles = relation_roles()
+    return {code: caller_role_for(code, codes=roles) for code in relations}
 
 
 def _sql_array(values: list[str | None]) -> str:
@@ -210,6 +210,15 @@ class Command(BaseCommand):
         ReportedPerson.objects.create(contact=contact, problem="child_abuse")
 
     def _generate_postgresql(self, n: int, year: int) -> None:
+        from registration.derivation import caller_role_for
+        from registration.models import CONTACT_CODE_LISTS, PERSON_CODE_LISTS, PERSON_MULTI_CODE_LISTS
+
+        codes = registered_codes(year)
+        contact_fields = list(CONTACT_CODE_LISTS)
+        person_fields = list(PERSON_CODE_LISTS)
+        role_cases = " ".join(
+            f"WHEN '{code}' THEN '{role}'" for code, role in caller_roles(codes["caller_relation"]).items()
+        )
         start = date(year, 1, 1)
         with connection.cursor() as cursor:
             # A scratch database: history triggers would only slow the generation down.
@@ -217,30 +226,24 @@ class Command(BaseCommand):
             cursor.execute(
                 f"""
                 INSERT INTO registration_contact
-                  (uuid, team_id, status, channel, started_at, started_on, started_hour, caller_region,
-                   caller_age, caller_gender, anonymous, caller_relation, caller_role, within_opening_hours,
-                   actions, created_at, updated_at, version)
-                SELECT gen_random_uuid(), t.team_id, 'complete', t.channel,
+                  (uuid, team_id, status, started_at, started_on, started_hour, {", ".join(contact_fields)},
+                   caller_role, within_opening_hours, actions, created_at, updated_at, version)
+                SELECT gen_random_uuid(), t.team_id, 'complete',
                        CASE WHEN t.hour IS NULL THEN NULL
                             ELSE (t.day + make_interval(hours => t.hour)) AT TIME ZONE 'Europe/Brussels' END,
-                       t.day, t.hour, t.region, t.age, t.gender, t.anon, t.relation,
-                       CASE WHEN t.relation IS NULL OR t.relation = '9999' THEN 'unknown'
-                            WHEN t.relation = '1100' THEN 'victim' WHEN t.relation = '2100' THEN 'perpetrator'
-                            ELSE 'bystander' END,
+                       t.day, t.hour, {", ".join(f"t.{f}" for f in contact_fields)},
+                       CASE t.caller_relation {role_cases} ELSE '{caller_role_for(None)}' END,
+                       -- Office hours stand in for the opening hours: the report's timing does not
+                       -- depend on which contacts fall inside them.
                        CASE WHEN t.hour IS NULL OR t.channel IS NULL THEN 'unknown'
                             WHEN t.hour BETWEEN 9 AND 17 THEN 'within' ELSE 'outside' END,
                        '[]'::jsonb, now(), now(), 1
                 FROM (
                   SELECT g,
                          teams.ids[1 + g %% array_length(teams.ids, 1)] AS team_id,
-                         {_pick([*CHANNELS, "phone", "phone", None])} AS channel,
                          %s::date + (floor(random() * 365))::int AS day,
                          CASE WHEN random() < 0.1 THEN NULL ELSE floor(random() * 24)::int END AS hour,
-                         {_pick([*REGIONS, None])} AS region,
-                         {_pick([*CALLER_AGES, "18_64", "18_64", None])} AS age,
-                         {_pick([*GENDERS, "female", "female", None])} AS gender,
-                         {_pick([*ANONYMOUS, None])} AS anon,
-                         {_pick([*RELATIONS, None])} AS relation
+                         {", ".join(f"{_pick([*codes[f], None])} AS {f}" for f in contact_fields)}
                   FROM generate_series(1, %s) g,
                        (SELECT array_agg(id ORDER BY id) AS ids FROM registration_team) teams
                 ) t
@@ -249,22 +252,21 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 f"""
-                INSERT INTO registration_reportedperson (uuid, contact_id, position, gender, age, problem, context)
+                INSERT INTO registration_reportedperson (uuid, contact_id, position, {", ".join(person_fields)})
                 SELECT gen_random_uuid(), c.id, s.pos,
-                       {_pick([*GENDERS, None])}, {_pick([*PERSON_AGES, None])},
-                       {_pick([*PROBLEMS, "child_abuse", "child_abuse", "child_abuse", None])},
-                       {_pick([*CONTEXTS, "nuclear_family", None])}
+                       {", ".join(_pick([*codes[f], None]) for f in person_fields)}
                 FROM registration_contact c
                 CROSS JOIN LATERAL generate_series(
                     0, floor(random() * {2 * PERSONS_PER_CONTACT + 1} + c.id * 0)::int - 1) AS s(pos)
                 """
             )
-            for table, codes in [("registration_violenceform", FORMS), ("referrals_referral", REFERRALS)]:
+            tables = {"violence_forms": "registration_violenceform", "referrals": "referrals_referral"}
+            for field in PERSON_MULTI_CODE_LISTS:
                 cursor.execute(
                     f"""
-                    INSERT INTO {table} (person_id, code)
+                    INSERT INTO {tables[field]} (person_id, code)
                     SELECT r.id, x.code FROM registration_reportedperson r
-                    CROSS JOIN LATERAL (SELECT code FROM unnest({_sql_array(codes)}) AS code
+                    CROSS JOIN LATERAL (SELECT code FROM unnest({_sql_array(codes[field])}) AS code
                                         WHERE random() < 0.25 + r.id * 0) x
                     """
                 )
@@ -276,8 +278,19 @@ class Command(BaseCommand):
 
     def _generate_python(self, n: int, year: int, seed: int) -> None:
         from referrals.models import Referral
-        from registration.models import Contact, ReportedPerson, Team, ViolenceForm
+        from registration.derivation import Schedule, caller_role_for, relation_roles, within_opening_hours_for
+        from registration.models import (
+            CONTACT_CODE_LISTS,
+            PERSON_CODE_LISTS,
+            Contact,
+            ReportedPerson,
+            Team,
+            ViolenceForm,
+        )
 
+        codes = registered_codes(year)
+        roles = relation_roles()
+        schedule = Schedule.load()
         rng = random.Random(seed)
         teams = list(Team.objects.all())
         start = date(year, 1, 1)
@@ -287,28 +300,19 @@ class Command(BaseCommand):
             for _ in range(min(batch, n - offset)):
                 day = start + timedelta(days=rng.randrange(365))
                 hour = None if rng.random() < 0.1 else rng.randrange(24)
-                relation = rng.choice([*RELATIONS, None])
-                channel = rng.choice([*CHANNELS, None])
+                started_at = None if hour is None else timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+                coded = {field: rng.choice([*codes[field], None]) for field in CONTACT_CODE_LISTS}
                 contacts.append(
                     Contact(
                         uuid=uuid.uuid4(),
                         team=rng.choice(teams),
                         status="complete",
-                        channel=channel,
                         started_on=day,
                         started_hour=hour,
-                        started_at=None
-                        if hour is None
-                        else timezone.make_aware(timezone.datetime(day.year, day.month, day.day, hour)),
-                        caller_region=rng.choice([*REGIONS, None]),
-                        caller_age=rng.choice([*CALLER_AGES, None]),
-                        caller_gender=rng.choice([*GENDERS, None]),
-                        anonymous=rng.choice([*ANONYMOUS, None]),
-                        caller_relation=relation,
-                        caller_role=ROLES.get(relation or "9999", "bystander"),
-                        within_opening_hours="unknown"
-                        if hour is None or channel is None
-                        else ("within" if 9 <= hour < 17 else "outside"),
+                        started_at=started_at,
+                        **coded,
+                        caller_role=caller_role_for(coded["caller_relation"], codes=roles),
+                        within_opening_hours=within_opening_hours_for(coded["channel"], started_at, hours=schedule),
                     )
                 )
             contacts = Contact.objects.bulk_create(contacts)
@@ -317,18 +321,20 @@ class Command(BaseCommand):
                     uuid=uuid.uuid4(),
                     contact=contact,
                     position=pos,
-                    gender=rng.choice([*GENDERS, None]),
-                    age=rng.choice([*PERSON_AGES, None]),
-                    problem=rng.choice([*PROBLEMS, None]),
-                    context=rng.choice([*CONTEXTS, None]),
+                    **{field: rng.choice([*codes[field], None]) for field in PERSON_CODE_LISTS},
                 )
                 for contact in contacts
                 for pos in range(rng.choice([0, 1, 1, 2, 3]))
             ]
             persons = ReportedPerson.objects.bulk_create(persons)
             ViolenceForm.objects.bulk_create(
-                [ViolenceForm(person=p, code=c) for p in persons for c in FORMS if rng.random() < 0.25]
+                [
+                    ViolenceForm(person=p, code=c)
+                    for p in persons
+                    for c in codes["violence_forms"]
+                    if rng.random() < 0.25
+                ]
             )
             Referral.objects.bulk_create(
-                [Referral(person=p, code=c) for p in persons for c in REFERRALS if rng.random() < 0.25]
+                [Referral(person=p, code=c) for p in persons for c in codes["referrals"] if rng.random() < 0.25]
             )

@@ -1,0 +1,174 @@
+"""Counting: the grouped queries behind a report's tables.
+
+A Grouping is one values().annotate(Count) query over the rows of one level (contacts,
+reported persons, or a multi-valued field's rows), grouped by the stored values behind some
+dimensions. A report run counts each grouping once, live or from the pre-aggregated counts
+(reports.cube), and maps the grouped stored values onto report codes, never row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from registration.codebook import CodeBook
+from registration.models import Contact, ReportedPerson, Team
+
+from .. import cube
+from ..dimensions import CONTACT, DIMENSIONS, MULTI, PERSON, WITHOUT_PERSON, ReportCodes, path_to
+from .scope import ReportFilter
+
+# Which contacts to count, seen from a model a lookup prefix away from Contact.
+Where = Callable[[str], Q]
+
+LEVEL_RANK = {CONTACT: 0, PERSON: 1, MULTI: 2}
+
+
+def period_where(report_filter: ReportFilter, team_ids: list[int] | None) -> Where:
+    """The report's contacts: its period by local date and, when chosen, its teams."""
+
+    def where(prefix: str) -> Q:
+        q = Q(**{f"{prefix}started_on__gte": report_filter.start, f"{prefix}started_on__lte": report_filter.end})
+        if team_ids is not None:
+            q &= Q(**{f"{prefix}team_id__in": team_ids})
+        return q
+
+    return where
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The rows one grouped count runs over (`base`) and the stored values it groups by (`names`)."""
+
+    base: str
+    without_person: bool
+    names: tuple[str, ...]
+    exprs: tuple[Any, ...]
+    # Lookups that must not be empty: a second multi-valued field counts only the persons that have one.
+    present: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, keys: Iterable[str], *, without_person: bool = False) -> Grouping:
+        """The grouping behind dimensions `keys`; with `without_person`, over contacts without a reported person."""
+        dims = [DIMENSIONS[k] for k in keys]
+        if without_person:
+            base = CONTACT
+        elif any(d.level == MULTI for d in dims):
+            base = next(d.key for d in dims if d.level == MULTI)
+        else:
+            base = max((d.level for d in dims), key=LEVEL_RANK.__getitem__)
+        paths = [d.grouping(base) for d in dims]
+        present = tuple(f"person__{d.field}__code" for d in dims if d.level == MULTI and d.key != base)
+        return cls(base, without_person, tuple(n for n, _ in paths), tuple(e for _, e in paths), present)
+
+    @property
+    def key(self) -> tuple:
+        """Identifies the counts: dimensions that group by the same stored values share them."""
+        return (self.base, self.without_person, self.names)
+
+    @property
+    def contact_prefix(self) -> str:
+        """The lookup prefix from a counted row to its contact."""
+        return path_to(CONTACT, self.base)
+
+    def queryset(self, where: Where) -> QuerySet:
+        """The rows counted, before grouping, for the contacts `where` selects."""
+        contacts = where(self.contact_prefix)
+        if self.without_person:
+            qs = Contact.objects.filter(contacts).filter(~Exists(ReportedPerson.objects.filter(contact=OuterRef("pk"))))
+        elif self.base == CONTACT:
+            qs = Contact.objects.filter(contacts)
+        elif self.base == PERSON:
+            qs = ReportedPerson.objects.filter(contacts)
+        else:
+            qs = DIMENSIONS[self.base].model.objects.filter(contacts, person__contact__deleted_at__isnull=True)
+        for path in self.present:
+            qs = qs.filter(**{f"{path}__isnull": False})
+        return qs.order_by()
+
+    def aliases(self) -> dict[str, Any]:
+        return {f"d{i}": expr for i, expr in enumerate(self.exprs)}
+
+    def count(self, where: Where) -> dict[tuple, int]:
+        """Counts by the grouped stored values (one query)."""
+        aliases = self.aliases()
+        rows = self.queryset(where).values(**aliases).annotate(n=Count("pk")).values_list(*aliases, "n")
+        return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+@dataclass
+class ReportContext:
+    """One report run: the codes and teams its rows are named from, and its grouped counts."""
+
+    filter: ReportFilter
+    codes: ReportCodes
+    team_ids: list[int] | None = None
+    # Grouped counts by Grouping.key, filled once per grouping (or all at once from the pre-aggregated counts).
+    grouped: dict[tuple, dict[tuple, int]] = field(default_factory=dict)
+    _totals: dict[str, int] | None = None
+
+    @classmethod
+    def load(cls, report_filter: ReportFilter, groupings: list[Grouping], *, preaggregated: bool = True):
+        """The context of a report; with pre-aggregation, `groupings` are read at once."""
+        teams = list(Team.objects.order_by("sort", "code"))
+        team_ids = None
+        if report_filter.team_codes is not None:
+            team_ids = [t.pk for t in teams if t.code in set(report_filter.team_codes)]
+        ctx = cls(report_filter, ReportCodes(CodeBook(), teams, report_filter), team_ids)
+        if preaggregated and cube.enabled(report_filter):
+            ctx.grouped = cube.counts(report_filter, team_ids, groupings)
+            ctx._totals = {
+                "contacts": sum(ctx.raw(("channel",)).values()),
+                "persons": sum(ctx.raw(("problem",)).values()),
+                "contacts_without_person": sum(ctx.raw(("year",), without_person=True).values()),
+            }
+        return ctx
+
+    @property
+    def where(self) -> Where:
+        return period_where(self.filter, self.team_ids)
+
+    def raw(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
+        """Counts grouped by the stored values behind `keys` (one query, memoised)."""
+        grouping = Grouping.of(keys, without_person=without_person)
+        if grouping.key not in self.grouped:
+            self.grouped[grouping.key] = grouping.count(self.where)
+        return self.grouped[grouping.key]
+
+    def counts(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
+        """Counts by report code for the dimensions `keys`."""
+        dims = [DIMENSIONS[k] for k in keys]
+        result: dict[tuple, int] = {}
+        for raw, n in self.raw(keys, without_person=without_person).items():
+            codes = tuple(dim.code(value, self.codes) for dim, value in zip(dims, raw, strict=True))
+            result[codes] = result.get(codes, 0) + n
+        return result
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Contacts, reported persons and contacts without a reported person."""
+        if self._totals is None:
+            contacts = Contact.objects.filter(self.where(""))
+            agg = contacts.aggregate(
+                contacts=Count("pk"),
+                contacts_without_person=Count(
+                    "pk", filter=~Exists(ReportedPerson.objects.filter(contact=OuterRef("pk")))
+                ),
+            )
+            self._totals = {
+                "contacts": agg["contacts"],
+                "persons": ReportedPerson.objects.filter(self.where("contact__")).count(),
+                "contacts_without_person": agg["contacts_without_person"],
+            }
+        return self._totals
+
+    def row_codes(self, key: str, counted: set) -> list:
+        """The row codes of dimension `key` in order (the without-person row is the table's to add)."""
+        return DIMENSIONS[key].row_codes(self.codes, counted - {WITHOUT_PERSON})
+
+    def label(self, key: str, code: Any) -> str:
+        """The label of a row code of dimension `key` in the active language."""
+        return DIMENSIONS[key].row_label(code, self.codes)

@@ -1,0 +1,250 @@
+"""The tables of a report: which ones, and each as rows {code, label, count, share}.
+
+A whole report takes a constant number of queries whatever the data size: each table reads
+the grouped counts of its dimensions (reports.selectors.counting), shared between tables
+that group by the same stored values.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from registration.models import Contact, ReportedPerson
+
+from ..dimensions import CONTACT, DIMENSIONS, MULTI, PERSON, WITHOUT_PERSON
+from .counting import Grouping, ReportContext
+from .scope import ReportFilter
+
+REPORT_LANGUAGE = "nl-be"
+
+# The tables of every report, in the order of the 2024 annual report and the parliamentary answers.
+SINGLE_TABLES = [
+    "channel",
+    "caller_age",
+    "caller_age_group",
+    "caller_gender",
+    "anonymous",
+    "caller_relation",
+    "caller_relation_group",
+    "caller_role",
+    "team",
+    "caller_region",
+    "within_opening_hours",
+    "month",
+    "hour",
+    "person_gender",
+    "person_age",
+    "problem",
+    "problem_series",
+    "context",
+    "context_rollup",
+    "violence_forms",
+    "referrals",
+]
+CROSS_TABLES = [
+    ("month", "channel"),
+    ("month", "caller_gender"),
+    ("caller_age_group", "channel"),
+    ("caller_gender", "channel"),
+    ("problem", "person_age"),
+    ("within_opening_hours", "channel"),
+    ("hour", "channel"),
+    ("team", "month"),
+]
+# Crossed with the year in a report over several years.
+YEAR_TABLES = [
+    "channel",
+    "caller_age",
+    "caller_age_group",
+    "caller_gender",
+    "caller_role",
+    "caller_relation_group",
+    "problem",
+    "problem_series",
+    "person_gender",
+    "person_age",
+    "context_rollup",
+]
+TOTALS_CODES = ["contacts", "persons", "contacts_without_person"]
+YEAR_TOTALS_CODES = ["contacts", "persons", "contacts_without_person", "person_rows"]
+TOTAL_LABELS = {
+    "contacts": _("Contacten"),
+    "persons": _("Gemelde personen"),
+    "contacts_without_person": _("Contacten zonder gemelde persoon"),
+    "person_rows": _("Gemelde personen + meldingen zonder GP"),
+}
+
+
+def share(count: int, total: int) -> float:
+    """count / total * 100, rounded half up to two decimals (0 when the total is 0)."""
+    if not total:
+        return 0.0
+    value = (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def cross_without_person(first: str, second: str) -> str | None:
+    """The contact dimension of a contact × per-person cross (which keeps contacts without a person)."""
+    levels = [DIMENSIONS[first].level, DIMENSIONS[second].level]
+    if CONTACT in levels and PERSON in levels:
+        return first if levels[0] == CONTACT else second
+    return None
+
+
+def standard_groupings() -> list[Grouping]:
+    """Every grouping a standard report (a year or a range) counts, once each, for pre-aggregation."""
+    wanted: list[tuple[tuple[str, ...], bool]] = [((key,), False) for key in [*SINGLE_TABLES, "year"]]
+    wanted += [(("year",), True), (("year", "problem"), False)]
+    for pair in [*CROSS_TABLES, *[("year", key) for key in YEAR_TABLES]]:
+        wanted.append((pair, False))
+        contact_key = cross_without_person(*pair)
+        if contact_key:
+            wanted.append(((contact_key,), True))
+    groupings: dict[tuple, Grouping] = {}
+    for keys, without_person in wanted:
+        grouping = Grouping.of(keys, without_person=without_person)
+        groupings.setdefault(grouping.key, grouping)
+    return list(groupings.values())
+
+
+def single_table(ctx: ReportContext, key: str) -> dict:
+    """One dimension: a row per code with label, count and share of the table's total."""
+    dim = DIMENSIONS[key]
+    counts = {codes[0]: n for codes, n in ctx.counts((key,)).items()}
+    rows_codes = ctx.row_codes(key, set(counts))
+    extra: dict[Any, int] = {}
+    if dim.level == PERSON:
+        rows_codes.append(WITHOUT_PERSON)
+        extra[WITHOUT_PERSON] = ctx.totals["contacts_without_person"]
+    values = [(code, counts.get(code, 0) + extra.get(code, 0)) for code in rows_codes]
+    total = sum(n for _, n in values)
+    rows = []
+    for code, n in values:
+        row = {"code": code, "label": ctx.label(key, code), "count": n, "share": share(n, total)}
+        if dim.level == MULTI:
+            row["share_of_persons"] = share(n, ctx.totals["persons"])
+        rows.append(row)
+    return {"unit": "contact" if dim.level == CONTACT else "person", "total": total, "rows": rows}
+
+
+def cross_table(ctx: ReportContext, first: str, second: str) -> dict:
+    """Two dimensions crossed: a row per pair of codes in both lists' order.
+
+    A contact dimension crossed with a per-person one counts reported persons and keeps the
+    contacts without a reported person as the person side's `without_person`; two per-person
+    dimensions count reported persons only.
+    """
+    keys = (first, second)
+    levels = [DIMENSIONS[k].level for k in keys]
+    counts = dict(ctx.counts(keys))
+    person_side = None
+    if CONTACT in levels and PERSON in levels and MULTI not in levels:
+        person_side = levels.index(PERSON)
+        contact_key = keys[1 - person_side]
+        for (code,), n in ctx.counts((contact_key,), without_person=True).items():
+            pair = [code, code]
+            pair[person_side] = WITHOUT_PERSON
+            counts[tuple(pair)] = counts.get(tuple(pair), 0) + n
+    row_codes = []
+    for i, key in enumerate(keys):
+        codes = ctx.row_codes(key, {c[i] for c in counts})
+        if person_side == i:
+            codes.append(WITHOUT_PERSON)
+        row_codes.append(codes)
+    rows = [
+        {
+            "code": [a, b],
+            "label": [ctx.label(first, a), ctx.label(second, b)],
+            "count": counts.get((a, b), 0),
+        }
+        for a in row_codes[0]
+        for b in row_codes[1]
+    ]
+    unit = "contact" if levels == [CONTACT, CONTACT] else "person"
+    return {"unit": unit, "total": sum(r["count"] for r in rows), "dimensions": list(keys), "rows": rows}
+
+
+def totals_table(ctx: ReportContext) -> dict:
+    """Contacts, reported persons and contacts without a reported person (always three rows)."""
+    return {"rows": [{"code": c, "label": str(TOTAL_LABELS[c]), "count": ctx.totals[c]} for c in TOTALS_CODES]}
+
+
+def year_totals_table(ctx: ReportContext) -> dict:
+    """Per year: contacts, reported persons, contacts without one, and person rows (Parliament's
+    "gemelde personen": reported persons plus contacts without one)."""
+    contacts = {c[0]: n for c, n in ctx.counts(("year",)).items()}
+    without = {c[0]: n for c, n in ctx.counts(("year",), without_person=True).items()}
+    persons: dict[str, int] = {}
+    for (year, _problem), n in ctx.counts(("year", "problem")).items():
+        persons[year] = persons.get(year, 0) + n
+    rows = []
+    for year in ctx.row_codes("year", set()):
+        values = {
+            "contacts": contacts.get(year, 0),
+            "persons": persons.get(year, 0),
+            "contacts_without_person": without.get(year, 0),
+        }
+        values["person_rows"] = values["persons"] + values["contacts_without_person"]
+        rows += [{"code": [year, c], "count": values[c]} for c in YEAR_TOTALS_CODES]
+    return {"unit": "mixed", "dimensions": ["year", "totals"], "rows": rows}
+
+
+def report_tables(
+    report_filter: ReportFilter, *, extra_crosses=(), preaggregated: bool = True
+) -> tuple[ReportContext, dict]:
+    """Return the context and every table of the report for a period and optional teams."""
+    ctx = ReportContext.load(report_filter, standard_groupings(), preaggregated=preaggregated)
+    tables: dict[str, dict] = {"totals": totals_table(ctx)}
+    for key in SINGLE_TABLES:
+        tables[key] = single_table(ctx, key)
+    crosses = list(CROSS_TABLES)
+    if report_filter.is_range:
+        tables["year"] = single_table(ctx, "year")
+        tables["year_x_totals"] = year_totals_table(ctx)
+        crosses += [("year", key) for key in YEAR_TABLES]
+    for pair in [*crosses, *extra_crosses]:
+        name = f"{pair[0]}_x_{pair[1]}"
+        if name not in tables:
+            tables[name] = cross_table(ctx, *pair)
+    if report_filter.is_range:
+        tables["year_x_problem_series"]["series"] = "comparable"
+        tables["year_x_problem_series"]["note"] = translation.gettext(
+            "Vergelijkbare reeks over de codewijziging van 1 juli 2021: de twee codes 'tussen volwassenen' "
+            "tellen als Geweld tegen volwassenen, ritueel en eergerelateerd geweld samen."
+        )
+    return ctx, tables
+
+
+def build_report(
+    report_filter: ReportFilter, *, extra_crosses=(), language: str = REPORT_LANGUAGE, preaggregated: bool = True
+) -> dict:
+    """Return the report JSON of domain.md ("Report JSON") for a period and optional teams."""
+    with translation.override(language):
+        _ctx, tables = report_tables(report_filter, extra_crosses=extra_crosses, preaggregated=preaggregated)
+    team = report_filter.team_codes
+    return {
+        "period": {"from": report_filter.start.isoformat(), "to": report_filter.end.isoformat()},
+        "team": None if team is None else (team[0] if len(team) == 1 else list(team)),
+        "tables": tables,
+    }
+
+
+def yearly_evolution(team_codes: tuple[str, ...] | None = None) -> list[dict]:
+    """Contacts and reported persons per year over every year on record (two queries)."""
+    contacts = Contact.objects.all()
+    persons = ReportedPerson.objects.all()
+    if team_codes is not None:
+        contacts = contacts.filter(team__code__in=team_codes)
+        persons = persons.filter(contact__team__code__in=team_codes)
+    per_year: dict[int, dict[str, int]] = {}
+    for row in contacts.order_by().values(year=ExtractYear("started_on")).annotate(n=Count("pk")):
+        per_year.setdefault(row["year"], {"contacts": 0, "persons": 0})["contacts"] = row["n"]
+    for row in persons.order_by().values(year=ExtractYear("contact__started_on")).annotate(n=Count("pk")):
+        per_year.setdefault(row["year"], {"contacts": 0, "persons": 0})["persons"] = row["n"]
+    return [{"year": year, **values} for year, values in sorted(per_year.items())]
