@@ -2,6 +2,7 @@
 
 A page is looked up by "namespace:url_name", then by namespace, then by its bare url name.
 A page with no rule is refused (403) to everyone: a new page cannot forget its access rule.
+The main menu (accounts.navigation) is built from this table too.
 Record-level scope (which contacts) is not decided here but in
 registration.selectors.contacts_visible_to, and answers 404.
 """
@@ -18,6 +19,12 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     # The API schema and docs carry no case data.
     "api:schema": ANY_VERIFIED,
     "api:docs": ANY_VERIFIED,
+    # The team's follow-up queue (issue 14); handing an item to someone is the coordinator's.
+    "followup": RECORD_ROLES,
+    "followup:item-assign": frozenset({Role.TEAM_COORDINATOR}),
+    # The team coordinator's start page; the Flemish coordinator's per-team counts (no names).
+    "dashboard:team": frozenset({Role.TEAM_COORDINATOR}),
+    "dashboard:teams": frozenset({Role.FLEMISH_COORDINATOR}),
     # Figures: the Flemish coordinator (all teams) and team coordinators (their team).
     "reports": frozenset({Role.TEAM_COORDINATOR, Role.FLEMISH_COORDINATOR}),
     # Team management and the audit trail of the team's contacts.

@@ -2,18 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
-from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .models import TeamMembership, User
-
-# The admin requires a verified two-factor device too (the access middleware already demands
-# one for every page; this keeps the admin safe even if it were mounted elsewhere).
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = _("1712 beheer")
-admin.site.site_title = _("1712 beheer")
 
 # Nobody, not even an administrator, reads another person's TOTP secret or backup codes:
 # two-factor devices are reset (action below), never viewed. Roles replace groups.

@@ -10,6 +10,10 @@ class TokenForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
+    def clean_token(self):
+        # Authenticator apps show the code as "123 456"; people type it that way.
+        return self.cleaned_data["token"].replace(" ", "")
+
 
 class InviteForm(forms.Form):
     username = forms.CharField(label=_("Gebruikersnaam"), max_length=150)

@@ -51,8 +51,8 @@ def _to_two_factor(request) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
-def _denied_api(message: str, status: int = 403) -> JsonResponse:
-    return JsonResponse({"detail": message}, status=status)
+def _denied_api(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=403)
 
 
 class AccessMiddleware:

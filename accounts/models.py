@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registration.models import HELPLINE_START, Team
+
 
 class Role(models.TextChoices):
     COUNSELLOR = "counsellor", _("Hulpverlener")
@@ -14,20 +16,24 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Beheerder")
 
 
+def membership_current_on(day: date) -> Q:
+    """A filter, through `memberships__`, on a membership running on the day (for User and Team).
+
+    Use it in one filter() call: across a multi-valued relation, separate calls could match the
+    start date of one membership and the end date of another.
+    """
+    return Q(memberships__valid_from__lte=day) & (
+        Q(memberships__valid_until__isnull=True) | Q(memberships__valid_until__gte=day)
+    )
+
+
 class User(AbstractUser):
     role = models.CharField(_("rol"), max_length=32, choices=Role.choices, default=Role.COUNSELLOR)
 
     def teams_on(self, day: date | None = None):
         """The teams this user belongs to on a given (local) day, today by default."""
-        from registration.models import Team
-
         day = day or timezone.localdate()
-        # One filter() call: all conditions must hold for the same membership row.
-        return Team.objects.filter(
-            Q(memberships__valid_until__isnull=True) | Q(memberships__valid_until__gte=day),
-            memberships__user=self,
-            memberships__valid_from__lte=day,
-        ).distinct()
+        return Team.objects.filter(membership_current_on(day), memberships__user=self).distinct()
 
     def default_team(self):
         return self.teams_on().order_by("sort", "code").first()
@@ -38,7 +44,7 @@ class TeamMembership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey("registration.Team", on_delete=models.PROTECT, related_name="memberships")
-    valid_from = models.DateField(_("vanaf"), default=date(2012, 1, 1))
+    valid_from = models.DateField(_("vanaf"), default=HELPLINE_START)
     valid_until = models.DateField(_("tot en met"), null=True, blank=True)
 
     class Meta:

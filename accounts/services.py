@@ -1,14 +1,10 @@
 """Writes for accounts: two-factor enrolment, backup codes, team management."""
 
 import secrets
-from base64 import b32encode
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,17 +24,6 @@ def totp_device_for_enrolment(user: User) -> TOTPDevice:
     return device
 
 
-def totp_secret_base32(device: TOTPDevice) -> str:
-    """Return the device's secret as the base32 text an authenticator app accepts."""
-    return b32encode(device.bin_key).decode("ascii").rstrip("=")
-
-
-def totp_qr_svg(device: TOTPDevice) -> str:
-    """Return an inline SVG QR code of the device's otpauth:// URL."""
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    return image.to_string(encoding="unicode")
-
-
 @transaction.atomic
 def backup_codes_generate(user: User) -> list[str]:
     """Replace the user's backup codes with fresh single-use ones and return them (shown once)."""
@@ -50,8 +35,11 @@ def backup_codes_generate(user: User) -> list[str]:
 
 
 @transaction.atomic
-def totp_enrolment_confirm(user: User, device: TOTPDevice) -> list[str]:
-    """Confirm a verified TOTP device, drop any other, and return new backup codes."""
+def totp_enrolment_confirm(user: User, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the device if it accepts the token, drop any other, and return new backup codes
+    (None: the token is wrong and nothing changed but the device's throttle)."""
+    if not device.verify_token(token):
+        return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -59,15 +47,13 @@ def totp_enrolment_confirm(user: User, device: TOTPDevice) -> list[str]:
     return backup_codes_generate(user)
 
 
-def two_factor_device_match(user: User, token: str):
+def two_factor_device_match(user: User, token: str) -> TOTPDevice | StaticDevice | None:
     """Return the confirmed device that accepts the token (TOTP or a backup code), or None.
 
     A six-digit token is tried on the TOTP device only, anything else on the backup codes only,
     so a mistyped code counts against one device's throttle. A used backup code is deleted.
+    The token comes from TokenForm, without spaces.
     """
-    token = (token or "").strip().replace(" ", "")
-    if not token:
-        return None
     model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
     for device in model.objects.filter(user=user, confirmed=True):
         if device.verify_token(token if model is TOTPDevice else token.lower()):
@@ -75,32 +61,10 @@ def two_factor_device_match(user: User, token: str):
     return None
 
 
-def two_factor_locked_until(user: User):
-    """Return when the user's throttled devices accept a code again, or None if they do."""
-    until = None
-    for model in (TOTPDevice, StaticDevice):
-        for device in model.objects.filter(user=user, confirmed=True):
-            allowed, data = device.verify_is_allowed()
-            if not allowed and data and data.get("locked_until"):
-                until = max(until, data["locked_until"]) if until else data["locked_until"]
-    return until
-
-
 def _end_sessions(user: User) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()
-
-
-def team_members(teams):
-    """Return the users with a current membership of the teams, with their two-factor state."""
-    today = timezone.localdate()
-    current = Q(memberships__valid_until__isnull=True) | Q(memberships__valid_until__gte=today)
-    return (
-        User.objects.filter(current, memberships__team__in=teams, memberships__valid_from__lte=today)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 @transaction.atomic

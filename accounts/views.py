@@ -1,32 +1,26 @@
+import math
+
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
+from . import selectors, services
 from .forms import InviteForm, TokenForm
-from .models import Role, User
-
-# Where each role starts after login; the first page that exists wins.
-HOME_PAGES = {
-    Role.COUNSELLOR: ["registration:contact-list"],
-    Role.TEAM_COORDINATOR: ["registration:contact-list"],
-    Role.FLEMISH_COORDINATOR: ["reports:index", "reports:report", "reports:home"],
-    Role.ADMINISTRATOR: ["admin:index"],
-}
+from .navigation import menu_for
 
 
 def home(request):
-    for name in HOME_PAGES.get(request.user.role, []):
-        try:
-            return redirect(reverse(name))
-        except NoReverseMatch:
-            continue
+    """Each role starts on the first page of its menu."""
+    entries = menu_for(request.user.role)
+    if entries:
+        return redirect(entries[0].url)
     return render(request, "accounts/home.html")
 
 
@@ -34,7 +28,7 @@ def two_factor(request):
     """Send a logged-in user to enrolment (no device yet) or to code verification."""
     if request.user.is_verified():
         return redirect(_safe_next(request) or "home")
-    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+    if selectors.two_factor_enrolled(request.user):
         target = reverse("accounts:otp-verify")
         following = _safe_next(request)
         return redirect(f"{target}?{urlencode({'next': following})}" if following else target)
@@ -43,40 +37,75 @@ def two_factor(request):
 
 def otp_setup(request):
     """First login: show the QR code and secret, confirm a code, then show the backup codes once."""
-    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+    if selectors.two_factor_enrolled(request.user):
         return redirect("accounts:otp-verify")
     device = services.totp_device_for_enrolment(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"].strip().replace(" ", "")
-        if device.verify_token(token):
-            codes = services.totp_enrolment_confirm(request.user, device)
-            otp_login(request, device)
+        codes = services.totp_enrolment_confirm(request.user, device, form.cleaned_data["token"])
+        if codes is not None:
+            _verified(request, device)
             return render(request, "accounts/backup_codes.html", {"codes": codes})
         form.add_error("token", _("Deze code klopt niet. Controleer de tijd op je toestel en probeer opnieuw."))
     context = {
         "form": form,
-        "qr_svg": services.totp_qr_svg(device),
-        "secret": services.totp_secret_base32(device),
+        "qr_svg": selectors.totp_qr_svg(device),
+        "secret": selectors.totp_secret_base32(device),
     }
     return render(request, "accounts/otp_setup.html", context)
 
 
 def otp_verify(request):
     """Every later login: a code from the authenticator app or a single-use backup code."""
-    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+    if not selectors.two_factor_enrolled(request.user):
         return redirect("accounts:otp-setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # A device that is still pausing after a wrong code refuses every code unchecked.
+        paused = selectors.two_factor_locked_until(request.user) is not None
         device = services.two_factor_device_match(request.user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            _verified(request, device)
             return redirect(_safe_next(request) or "home")
-        if services.two_factor_locked_until(request.user):
-            form.add_error("token", _("Te veel foute codes na elkaar. Wacht even en probeer opnieuw."))
-        else:
-            form.add_error("token", _("Deze code klopt niet."))
+        form.add_error("token", _code_refused(request.user, checked=not paused))
     return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+def _verified(request, device) -> None:
+    """Mark the session two-factor verified, under a new session key.
+
+    A request of the same browser still running with the unverified session (an autosave, a
+    second tab) would otherwise write it back when it ends and undo the login; with the old key
+    gone, Django refuses that write instead. A new key on a raised privilege is safer anyway.
+    """
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
+# Each wrong code in a row doubles the device's pause (1, 2, 4 … seconds): only from this many
+# on is the pause worth calling "too many"; one typo is just a wrong code.
+TOO_MANY_WRONG_CODES = 3
+
+
+def _code_refused(user, *, checked: bool) -> str:
+    """Why a code was refused: wrong, sent during the pause after a wrong one, or too many in a row."""
+    failures, until = selectors.two_factor_throttle(user)
+    wait = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 0
+    too_many = ngettext(
+        "Te veel foute codes na elkaar: wacht %(n)s seconde en probeer opnieuw.",
+        "Te veel foute codes na elkaar: wacht %(n)s seconden en probeer opnieuw.",
+        wait,
+    ) % {"n": wait}
+    if checked:
+        wrong = _("Deze code klopt niet.")
+        return f"{wrong} {too_many}" if until and failures >= TOO_MANY_WRONG_CODES else wrong
+    if failures >= TOO_MANY_WRONG_CODES:
+        return too_many
+    return ngettext(
+        "Wacht nog %(n)s seconde en typ de code dan opnieuw: na een foute code kan dat niet meteen.",
+        "Wacht nog %(n)s seconden en typ de code dan opnieuw: na een foute code kan dat niet meteen.",
+        wait,
+    ) % {"n": wait}
 
 
 def _safe_next(request) -> str | None:
@@ -97,29 +126,22 @@ def backup_codes_regenerate(request):
 # --- Team management (team coordinators) ------------------------------------------------------
 
 
-def _coordinated_teams(request):
-    return list(request.user.teams_on())
-
-
-def _member_or_404(request, user_id: int) -> User:
-    """A counsellor of one of the coordinator's teams, else 404 (never reveal other accounts)."""
-    teams = _coordinated_teams(request)
-    member = get_object_or_404(services.team_members(teams), pk=user_id)
-    if member.role != Role.COUNSELLOR or member.pk == request.user.pk:
+def _manageable_or_404(request, user_id: int):
+    """A counsellor of one of the coordinator's teams and a team they share, else 404 (never
+    reveal other accounts)."""
+    found = selectors.manageable_member(request.user, user_id)
+    if found is None:
         raise Http404
-    return member
+    return found
 
 
 def team_list(request):
-    teams = _coordinated_teams(request)
-    members = list(services.team_members(teams))
-    enrolled = set(TOTPDevice.objects.filter(user__in=members, confirmed=True).values_list("user_id", flat=True))
-    rows = [{"user": m, "enrolled": m.pk in enrolled, "manageable": m.role == Role.COUNSELLOR} for m in members]
+    teams, rows = selectors.team_roster(request.user)
     return render(request, "accounts/team_list.html", {"teams": teams, "rows": rows})
 
 
 def team_invite(request):
-    teams = _coordinated_teams(request)
+    teams = list(request.user.teams_on())
     if not teams:
         raise Http404
     form = InviteForm(request.POST or None, teams=teams)
@@ -138,9 +160,7 @@ def team_invite(request):
 
 @require_POST
 def team_deactivate(request, user_id: int):
-    member = _member_or_404(request, user_id)
-    teams = _coordinated_teams(request)
-    team = next(t for t in teams if member.teams_on().filter(pk=t.pk).exists())
+    member, team = _manageable_or_404(request, user_id)
     services.counsellor_deactivate(coordinator=request.user, user=member, team=team)
     messages.success(request, _("Het account %(username)s is gedeactiveerd.") % {"username": member.username})
     return redirect("team:list")
@@ -148,7 +168,7 @@ def team_deactivate(request, user_id: int):
 
 @require_POST
 def team_reset_two_factor(request, user_id: int):
-    member = _member_or_404(request, user_id)
+    member, _team = _manageable_or_404(request, user_id)
     services.two_factor_reset(actor=request.user, user=member)
     messages.success(
         request,

@@ -27,15 +27,6 @@ class Via(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def by_actor(self, user):
-        return self.filter(actor=user)
-
-    def about_contact(self, contact_id: int):
-        return self.filter(contacts__contact_id=contact_id)
-
-    def about_contacts(self, contacts):
-        return self.filter(contacts__contact__in=contacts).distinct()
-
     def in_period(self, start, end):
         qs = self
         if start:
@@ -102,8 +93,12 @@ def _row_events():
     return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
-pghistory.track(*_row_events(), app_label="audit", model_name="ContactEvent")(Contact)
-pghistory.track(*_row_events(), app_label="audit", model_name="ReportedPersonEvent")(ReportedPerson)
+# The record key (reports.disclosure) is never copied: a history that holds it would let
+# whoever reads the history take the perturbation of published figures apart.
+pghistory.track(*_row_events(), exclude=["record_key"], app_label="audit", model_name="ContactEvent")(Contact)
+pghistory.track(*_row_events(), exclude=["record_key"], app_label="audit", model_name="ReportedPersonEvent")(
+    ReportedPerson
+)
 pghistory.track(*_row_events(), app_label="audit", model_name="ViolenceFormEvent")(ViolenceForm)
 pghistory.track(*_row_events(), app_label="audit", model_name="ReferralEvent")(Referral)
 # The free text itself is never copied: only that it changed (and when it was shredded).

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,12 +17,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The development key only works with DEBUG or in the embedded demo; production sets SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-1712")
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-1712"
+# The development key is public (it is in this file): anyone holding it could forge sessions and
+# password-reset links. Management commands (import, export, report) run with no environment at all
+# (domain.md) and sign nothing, so they may use it; serving may not: without DEBUG the web server
+# and the Celery worker refuse to start on it (helpline/startup.py).
+SECRET_KEY = env.str("SECRET_KEY", default="") or DEV_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the two-factor admin site (helpline.admin).
+    "helpline.apps.HelplineAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +48,8 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "audit",
+    "followup",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -87,8 +95,16 @@ WSGI_APPLICATION = "helpline.wsgi.application"
 # Embedded default: a SQLite file beside manage.py.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Two roles on PostgreSQL (audit/roles.py): DATABASE_URL is the app's login, which owns nothing and
+# cannot rewrite the audit trail; MIGRATE_DATABASE_URL, when set, is the owner `migrate` runs as.
+MIGRATE_DATABASE = env.db("MIGRATE_DATABASE_URL") if env.str("MIGRATE_DATABASE_URL", default="") else None
+if MIGRATE_DATABASE and MIGRATE_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name the same database as DATABASE_URL (another role).")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Each transaction takes the write lock when it begins, so a second save waits for the first
+    # (then answers with its contact) instead of failing with "database is locked" (issue 10).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -121,6 +137,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Log no usernames that were typed (they may be a caller's name typed in the wrong field).
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# The client address the lockout counts. Behind TRUSTED_PROXY_COUNT reverse proxies that each
+# append the address they saw to X-Forwarded-For, it is the one the outermost proxy wrote
+# (helpline/client_address.py); by default X-Forwarded-For is not trusted and REMOTE_ADDR counts.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "helpline.client_address.client_address"
 
 # Two-factor login (django-otp): TOTP for everyone; failed codes are throttled per device.
 OTP_TOTP_ISSUER = "1712"
@@ -144,6 +165,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# The language cookie says which language a counsellor reads: sent over HTTPS only, like the others.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
@@ -177,6 +201,9 @@ PGHISTORY_APPEND_ONLY = True
 # migrations of the tracked apps: the history stays the audit app's concern.
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Off (pghistory's default), and must stay so: the audit app installs its own context function
+# after every migrate (audit/chain.py), one the app's role, which may not UPDATE the trail, can run.
+PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
 
 LANGUAGE_CODE = "nl-be"
 LANGUAGES = [("nl-be", _("Nederlands")), ("en", _("English"))]

@@ -5,7 +5,7 @@ from django.urls import include, path
 from accounts import views as accounts_views
 
 urlpatterns = [
-    # Each role starts on its own page (accounts.views.HOME_PAGES).
+    # Each role starts on the first page of its menu (accounts.navigation).
     path("", accounts_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,5 +17,7 @@ urlpatterns = [
     path("api/", include("registration.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("contacts/", include("registration.urls")),
+    path("follow-up/", include("followup.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

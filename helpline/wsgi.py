@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
+
 application = get_wsgi_application()
+
+from helpline.startup import refuse_public_secret_key  # noqa: E402  (needs the settings loaded above)
+
+refuse_public_secret_key()

@@ -16,7 +16,8 @@ class TeamAdmin(admin.ModelAdmin):
 class CodeAdmin(admin.ModelAdmin):
     list_display = ("list", "code", "label_nl", "label_en", "group_nl", "sort", "valid_from", "valid_until")
     list_filter = ("list",)
-    search_fields = ("code", "label_nl", "label_en")
+    # The search words are edited here like the labels: the registration screen's type-ahead finds them.
+    search_fields = ("code", "label_nl", "label_en", "search_nl", "search_en")
     ordering = ("list", "sort", "code")
 
 

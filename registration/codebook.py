@@ -43,10 +43,21 @@ class CodeBook:
         valid = [c for c in self.codes[list_name] if c.is_valid_on(self.day) or c.code in keep]
         if not grouped:
             return [(c.code, c.label) for c in valid]
-        groups: dict[str, list] = {}
+        # Grouped by the stable Dutch group, shown in the request's language.
+        groups: dict[str, tuple[str, list]] = {}
         for c in valid:
-            groups.setdefault(c.group_nl or "", []).append((c.code, f"{c.code} {c.label}"))
-        return [(group, items) if group else items[0] for group, items in groups.items()]
+            groups.setdefault(c.group_nl, (c.group, []))[1].append((c.code, f"{c.code} {c.label}"))
+        result: list = []
+        for key, (shown, items) in groups.items():
+            if key:
+                result.append((shown, items))
+            else:
+                result.extend(items)
+        return result
+
+    def search_texts(self, list_name: str) -> dict[str, str]:
+        """What typing may match per code besides the code and its shown label (see Code.search_text)."""
+        return {c.code: c.search_text for c in self.codes[list_name]}
 
     def boundaries(self) -> list[str]:
         """The days on which some code's validity starts or ends (ISO dates, sorted).

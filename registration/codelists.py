@@ -14,6 +14,7 @@ DATA_MIGRATIONS = (
     ("0002_load_code_lists", "load"),
     ("0004_relation_labels_en", "fill"),
     ("0005_age_group_rollup", "fill"),
+    ("0006_code_search_words", "fill"),
 )
 
 

@@ -5,6 +5,7 @@ Field labels are the form's own (one place); code labels come from the code book
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils import formats
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .codebook import CodeBook
+from .conflict import PERSON_FIELDS, Change
 from .form_state import initial_from_draft
 from .forms import ContactForm, PersonForm
 from .models import (
@@ -26,7 +28,7 @@ from .models import (
     Contact,
     ReportedPerson,
 )
-from .selectors import input_state, person_codes, summary_of, without_person_uuids
+from .selectors import person_codes, summary_of
 
 CODE_LIST_OF = {**CONTACT_CODE_LISTS, **PERSON_CODE_LISTS}
 MULTI_CODE_LIST_OF = {**CONTACT_MULTI_CODE_LISTS, **PERSON_MULTI_CODE_LISTS}
@@ -45,7 +47,20 @@ SCREEN_TEXT = {
     "saved": gettext_lazy("Concept bewaard om"),
     "saving": gettext_lazy("Concept wordt bewaard…"),
     "offline": gettext_lazy("Niet bewaard: geen verbinding. Nieuwe poging over enkele seconden; alles blijft staan."),
-    "expired": gettext_lazy("Sessie verlopen: meld opnieuw aan om te bewaren. Alles blijft op het scherm."),
+    "expired": gettext_lazy(
+        "Sessie verlopen: meld opnieuw aan om te bewaren. Alles blijft op het scherm; het aanmeldvenster"
+        " opent zodra je even niet typt."
+    ),
+    "failed": gettext_lazy("Niet bewaard: de server gaf een fout. Nieuwe poging straks; alles blijft staan."),
+    "stoppedForbidden": gettext_lazy(
+        "Automatisch bewaren is gestopt: de server weigert dit concept (geen toegang meer)."
+        " Alles blijft op het scherm; neem over wat je nodig hebt."
+    ),
+    "stoppedMissing": gettext_lazy(
+        "Automatisch bewaren is gestopt: dit concept bestaat niet meer op de server."
+        " Alles blijft op het scherm; neem over wat je nodig hebt."
+    ),
+    "removeQuestion": gettext_lazy("Gemelde persoon %(n)s verwijderen, met alles wat je voor die persoon invulde?"),
     "loginFailed": gettext_lazy(
         "Aanmelden mislukt. Controleer gebruikersnaam en wachtwoord, of meld aan in een nieuw venster."
     ),
@@ -196,45 +211,37 @@ def screen_facts(book: CodeBook) -> dict[str, Any]:
     return {"helplineStart": HELPLINE_START.isoformat(), "codeBoundaries": book.boundaries()}
 
 
-def conflict_changes(form, conflict, data) -> list[dict]:
-    """What a colleague changed since the user opened the form: field, was, now, yours."""
-    current = conflict.current_state
-    base = form.base_state()
-    yours = input_state(data)
-    book = CodeBook(conflict.contact.started_on)
-    teams = dict(form.fields["team"].choices)
+def conflict_rows(changes: list[Change], *, day: date, teams: dict) -> list[dict]:
+    """The conflict table: per changed field (a person's fields too), was, now, yours and what the screen holds."""
+    book = CodeBook(day)
     rows = []
-    for name, now in current.items():
-        if name == "persons":
-            continue
-        was = base.get(name) if base else None
-        changed = (was != now) if base else (yours.get(name) != now)
-        if not changed:
-            continue
-        if name == "summary":
-            rows.append({"label": field_label("summary"), "was": "", "now": _("(tekst gewijzigd)"), "yours": ""})
-            continue
-        rows.append(
-            {
-                "label": field_label(name),
-                "was": field_display(book, name, was, teams=teams) if base else "",
-                "now": field_display(book, name, now, teams=teams),
-                "yours": field_display(book, name, yours.get(name), teams=teams),
-            }
-        )
-    base_persons = without_person_uuids(base)["persons"] if base else None
-    now_persons = without_person_uuids(current)["persons"]
-    if (base_persons if base else without_person_uuids(yours)["persons"]) != now_persons:
-        described = "; ".join(
-            f"{index + 1}: " + ", ".join(field_display(book, key, p[key]) for key in ("gender", "age", "problem"))
-            for index, p in enumerate(now_persons)
-        )
-        rows.append(
-            {
-                "label": field_label("persons"),
-                "was": str(len(base_persons)) if base_persons is not None else "",
-                "now": described or _("geen"),
-                "yours": str(len(yours["persons"])),
-            }
-        )
+    for change in changes:
+        if change.person is None:
+            label = field_label(change.field)
+        else:
+            label = _("Gemelde persoon %(n)s") % {"n": change.person}
+            if change.field != "persons":
+                label = f"{label} – {field_label(change.field)}"
+        if change.field == "summary":
+            was, now, yours = "", _("(tekst gewijzigd)"), ""
+        elif change.field == "persons":
+            was, now, yours = (_person_text(book, p) for p in (change.was, change.now, change.yours))
+            if change.event == "added":
+                was, yours = _("(nog niet toegevoegd)"), _("(niet op je scherm)")
+            elif change.event == "removed":
+                now = _("(verwijderd)")
+            else:
+                yours = _("(door jou verwijderd)")
+        else:
+            values = (change.was, change.now, change.yours)
+            was, now, yours = (field_display(book, change.field, value, teams=teams) for value in values)
+        rows.append({"label": label, "was": was, "now": now, "yours": yours, "taken": change.taken})
     return rows
+
+
+def _person_text(book: CodeBook, person: dict | None) -> str:
+    """A reported person in one line: the labels of the fields that are filled."""
+    if person is None:
+        return ""
+    shown = [field_display(book, name, person[name]) for name in PERSON_FIELDS if person[name]]
+    return "; ".join(shown) or _("Leeg")

@@ -24,7 +24,7 @@ from .models import (
     REGISTRATION_FIELDS,
     Contact,
 )
-from .selectors import contacts_visible_to, teams_of
+from .selectors import contacts_visible_to, registrants_of, teams_of
 from .services import PersonInput, RegistrationInput
 
 EMPTY_LABEL = _("— leeg —")
@@ -32,11 +32,37 @@ EMPTY_LABEL = _("— leeg —")
 TYPEAHEAD_LISTS = {"caller_relation", "problem", "context", "violence_forms", "referrals"}
 
 
+class SearchWordsMixin:
+    """A select whose options carry their search words (data-search) for the page's type-ahead.
+
+    The words are data (Code.search_nl / search_en); the page script ranks on them.
+    """
+
+    search_words: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        words = self.search_words.get(str(value))
+        if words:
+            option["attrs"]["data-search"] = words
+        return option
+
+
+class CodeSelect(SearchWordsMixin, forms.Select):
+    pass
+
+
+class CodeSelectMultiple(SearchWordsMixin, forms.SelectMultiple):
+    pass
+
+
 class CodeField(forms.ChoiceField):
     """A coded field: the options are its list's codes valid on the contact's date.
 
     The form names the list (from the facts in models.py) when it binds its code book.
     """
+
+    widget = CodeSelect
 
     def __init__(self, *, grouped: bool = False, **kwargs):
         self.list_name = ""
@@ -60,6 +86,8 @@ class CodeField(forms.ChoiceField):
 
 
 class CodeMultipleField(forms.MultipleChoiceField):
+    widget = CodeSelectMultiple
+
     def __init__(self, **kwargs):
         self.list_name = ""
         self.book: CodeBook | None = None
@@ -97,6 +125,7 @@ def bind_code_fields(form: forms.Form, book: CodeBook, code_lists: dict[str, str
         field.bind_book(book, list_name, selected=_selected(form, name))
         if list_name in TYPEAHEAD_LISTS:
             field.widget.attrs["data-typeahead"] = "1"
+            field.widget.search_words = book.search_texts(list_name)
 
 
 def _selected(form: forms.Form, name: str) -> list[str]:
@@ -131,7 +160,7 @@ class ContactForm(forms.Form):
     )
     channel = CodeField(label=_("Kanaal"))
     team = forms.ChoiceField(label=_("Team"), required=False)
-    caller_region = CodeField(label=_("Regio (keuzemenu)"))
+    caller_region = CodeField(label=_("Regio gekozen in het telefoonmenu"))
     caller_age = CodeField(label=_("Leeftijd contactnemer"))
     caller_gender = CodeField(label=_("Gender contactnemer"))
     anonymous = CodeField(label=_("Anoniem"))
@@ -184,7 +213,7 @@ class ContactForm(forms.Form):
             return None
         contact = contacts_visible_to(self.user).filter(uuid=value).first()
         if contact is None or (self.contact is not None and contact.pk == self.contact.pk):
-            raise forms.ValidationError(_("Dit contact bestaat niet of u hebt er geen toegang toe."))
+            raise forms.ValidationError(_("Dit contact bestaat niet of je hebt er geen toegang toe."))
         return contact
 
     def clean_team(self):
@@ -193,7 +222,7 @@ class ContactForm(forms.Form):
             return None
         team = teams_of(self.user).filter(code=value).first()
         if team is None:
-            raise forms.ValidationError(_("U kunt niet registreren voor dit team."))
+            raise forms.ValidationError(_("Je kunt niet registreren voor dit team."))
         return team
 
     def clean(self):
@@ -317,7 +346,11 @@ def registration_input(form: ContactForm, formset) -> RegistrationInput:
 
 
 # The list's coded filters and the lists they read.
-FILTER_CODE_LISTS = {"channel": CONTACT_CODE_LISTS["channel"], "problem": PERSON_CODE_LISTS["problem"]}
+FILTER_CODE_LISTS = {
+    "channel": CONTACT_CODE_LISTS["channel"],
+    "caller_region": CONTACT_CODE_LISTS["caller_region"],
+    "problem": PERSON_CODE_LISTS["problem"],
+}
 
 
 class ContactFilterForm(forms.Form):
@@ -330,6 +363,7 @@ class ContactFilterForm(forms.Form):
         label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     channel = forms.ChoiceField(label=_("Kanaal"), required=False)
+    caller_region = forms.ChoiceField(label=_("Regio contactnemer"), required=False)
     team = forms.ChoiceField(label=_("Team"), required=False)
     problem = forms.ChoiceField(label=_("Problematiek"), required=False)
     incomplete = forms.BooleanField(label=_("Enkel onvolledige"), required=False)
@@ -341,6 +375,12 @@ class ContactFilterForm(forms.Form):
         for name, list_name in FILTER_CODE_LISTS.items():
             self.fields[name].choices = [("", _("Alle")), *[(c.code, c.label) for c in self.book.codes[list_name]]]
         self.fields["team"].choices = [("", _("Alle")), *[(t.code, t.name) for t in teams_of(user)]]
+        if self.data.get("counsellor"):
+            # Only when a link asks for it (the dashboard's per-counsellor figures): the plain list
+            # does not pay the query for the choices.
+            self.fields["counsellor"] = forms.ChoiceField(
+                label=_("Geregistreerd door"), required=False, choices=[("", _("Alle")), *registrants_of(user)]
+            )
 
     def clean(self):
         cleaned = super().clean()

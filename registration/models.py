@@ -5,6 +5,7 @@ list and its code); labels, groups and validity live in the Code table, so an
 administrator can add a code without a deploy.
 """
 
+import secrets
 import uuid
 from datetime import date
 
@@ -17,6 +18,11 @@ from django.utils.translation import gettext_lazy as _
 # The first day the helpline registered contacts: no date before it is accepted anywhere
 # (forms, import, reports, the page script reads it from the page).
 HELPLINE_START = date(2012, 1, 1)
+
+
+def new_record_key() -> int:
+    """A random record key 0–255 for a new contact or reported person (reports.disclosure)."""
+    return secrets.randbelow(256)
 
 
 class Team(models.Model):
@@ -52,6 +58,15 @@ class Code(models.Model):
     label_nl = models.CharField(_("label (Nederlands)"), max_length=200)
     label_en = models.CharField(_("label (Engels)"), max_length=200, blank=True)
     group_nl = models.CharField(_("groep (Nederlands)"), max_length=200, blank=True)
+    group_en = models.CharField(_("groep (Engels)"), max_length=200, blank=True)
+    # The everyday words a counsellor types to find this code besides its label (moeder, juf,
+    # fysiek …): data beside the labels, so an administrator can add a word without a deploy.
+    search_nl = models.TextField(
+        _("zoekwoorden (Nederlands)"),
+        blank=True,
+        help_text=_("Woorden waarmee je deze code vindt bij het typen, naast het label; gescheiden door komma's."),
+    )
+    search_en = models.TextField(_("zoekwoorden (Engels)"), blank=True)
     # The roll-up this code belongs to: the comparable series of a problem, the
     # intra/extrafamilial roll-up of a context, the report group of a relation.
     rollup = models.CharField(_("samenvatting"), max_length=64, blank=True)
@@ -79,11 +94,28 @@ class Code(models.Model):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "nl").startswith("en") and self.label_en:
+        if _english() and self.label_en:
             return self.label_en
         return self.label_nl
+
+    @property
+    def group(self) -> str:
+        if _english() and self.group_en:
+            return self.group_en
+        return self.group_nl
+
+    @property
+    def search_text(self) -> str:
+        """Everything typing may match besides the code and the shown label: both languages'
+        labels, groups and search words (counsellors switch languages, the words do not)."""
+        parts = (self.label_nl, self.label_en, self.group_nl, self.group_en, self.search_nl, self.search_en)
+        return " ".join(part for part in parts if part)
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "nl").startswith("en")
 
 
 class OpeningHours(models.Model):
@@ -301,6 +333,9 @@ class Contact(models.Model):
     # Optimistic locking: a save carries the version it started from.
     version = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Published figures perturb each cell by the sum of its records' keys (reports.disclosure):
+    # fixed at creation, never exported, never shown, left out of the change history.
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     objects = ContactManager()
     all_objects = models.Manager()
@@ -373,6 +408,8 @@ class ReportedPerson(models.Model):
     age = models.CharField(_("leeftijd"), max_length=32, null=True, blank=True)
     problem = models.CharField(_("belangrijkste problematiek"), max_length=64, null=True, blank=True)
     context = models.CharField(_("context"), max_length=64, null=True, blank=True)
+    # As Contact.record_key: the key of this person's cells (and of their forms of violence and referrals).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     objects = ReportedPersonManager()
     all_objects = models.Manager()

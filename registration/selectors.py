@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 from .models import (
     PERSON_CODE_LISTS,
@@ -63,6 +63,8 @@ def contact_list_for_user(
     team: str | None = None,
     problem: str | None = None,
     incomplete: bool = False,
+    caller_region: str | None = None,
+    counsellor: str | None = None,
 ) -> QuerySet[Contact]:
     """Return the visible contacts matching the list's filters, newest first, with their persons' problems."""
     contacts = contacts_visible_to(user).select_related("team").in_period(date_from, date_to)
@@ -72,10 +74,23 @@ def contact_list_for_user(
         contacts = contacts.filter(team__code=team)
     if incomplete:
         contacts = contacts.filter(status=Contact.Status.INCOMPLETE)
+    if caller_region:
+        contacts = contacts.filter(caller_region=caller_region)
+    if counsellor:
+        contacts = contacts.filter(created_by_id=counsellor)
     if problem:
         contacts = contacts.filter(Exists(ReportedPerson.objects.filter(contact=OuterRef("pk"), problem=problem)))
     persons = ReportedPerson.objects.only("id", "contact_id", "problem", "position")
     return contacts.order_by("-started_on", "-started_at", "-id").prefetch_related(Prefetch("persons", persons))
+
+
+def registrants_of(user) -> list[tuple[str, str]]:
+    """Return (id, name) of everyone who is or was a member of the user's teams: who registered their contacts."""
+    members = User.objects.filter(memberships__team__in=teams_of(user)).distinct()
+    return [
+        (str(u.pk), u.get_full_name() or u.get_username())
+        for u in members.order_by("last_name", "first_name", "username")
+    ]
 
 
 def follow_ups_visible_to(user, contact: Contact) -> list[Contact]:
@@ -89,6 +104,11 @@ def follow_up_of_visible_to(user, contact: Contact) -> Contact | None:
     if earlier is None or not contacts_visible_to(user).filter(pk=earlier.pk).exists():
         return None
     return earlier
+
+
+def draft_of(user, token) -> Draft | None:
+    """Return the user's draft with this token, whatever became of it (open, registered, discarded)."""
+    return Draft.objects.owned_by(user).filter(token=token).select_related("registered").first()
 
 
 def open_drafts_of(user) -> QuerySet[Draft]:

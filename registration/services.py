@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from followup.services import follow_ups_after_delete, follow_ups_after_save
 from referrals.models import Referral
 
 from .models import (
@@ -145,6 +146,8 @@ def contact_register(*, user, data: RegistrationInput, token: uuid.UUID | None =
             draft.registered = contact
             draft.data = {}  # the contact holds it now; don't keep a second copy of the free text
             draft.save(update_fields=["registered", "data", "updated_at"])
+        # Closes the follow-up items this contact answers; opens those its handling record asks for.
+        follow_ups_after_save(user=user, contact=contact, draft=draft)
         return contact
 
 
@@ -176,6 +179,7 @@ def contact_update(*, user, contact: Contact, version: int, data: RegistrationIn
         _write_persons(locked, data.persons)
         _write_text(locked, data.summary)
         Draft.objects.filter(owner=user, edits=locked).delete()
+        follow_ups_after_save(user=user, contact=locked)
         return locked
 
 
@@ -185,6 +189,7 @@ def contact_delete(*, user, contact: Contact) -> None:
         Contact.objects.filter(pk=contact.pk).update(
             deleted_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now()
         )
+        follow_ups_after_delete(user=user, contact=contact)
 
 
 def draft_save(*, user, token: uuid.UUID, data: dict, edits: Contact | None = None) -> Draft | None:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import audit_event
 
 from . import display, selectors, services
+from .conflict import compare, take_over
 from .form_state import (
     draft_state,
     draft_state_of_post,
@@ -172,14 +173,17 @@ def _edit_form(request, contact: Contact):
 def _conflict_form(request, form, conflict: services.ConcurrentEdit, data):
     """The user's input back on screen, now based on the colleague's version, with what changed."""
     contact = conflict.contact
-    changes = display.conflict_changes(form, conflict, data)
-    fresh = request.POST.copy()
+    changes = compare(form.base_state(), conflict.current_state, data)
+    rows = display.conflict_rows(changes, day=contact.started_on, teams=dict(form.fields["team"].choices))
+    # What the colleague changed and the user did not is taken over on the screen, so saving
+    # again keeps it; where both changed a field, the user's input stays (and both are shown).
+    fresh = take_over(request.POST, changes, summary=selectors.summary_of(contact))
     fresh["version"] = str(contact.version)
     fresh["base"] = sign_state(conflict.current_state)
     form, formset = build_forms(request.user, data=fresh, contact=contact, default_day=contact.started_on)
     form.is_valid()
     formset.is_valid()
-    return _render_form(request, form, formset, contact=contact, status=409, conflict=changes)
+    return _render_form(request, form, formset, contact=contact, status=409, conflict=rows)
 
 
 @login_required
@@ -206,6 +210,9 @@ def draft_list(request):
 @login_required
 @require_GET
 def draft_resume(request, token):
+    draft = selectors.draft_of(request.user, token)
+    if draft is not None and draft.registered_id is not None:
+        return _already_registered(request, draft)
     draft = get_object_or_404(selectors.open_drafts_of(request.user), token=token)
     initial, persons = initial_from_draft(draft.data)
     initial["token"] = draft.token
@@ -215,6 +222,17 @@ def draft_resume(request, token):
         request.user, initial=initial, persons_initial=persons, contact=contact, default_day=day
     )
     return _render_form(request, form, formset, contact=contact, draft_token=draft.token)
+
+
+def _already_registered(request, draft: Draft):
+    """The screen of a draft that became a contact, shown again from history: say so, offer the contact.
+
+    The page script moves a new registration's history entry to its draft's address when it saves,
+    so Back (or a reload) lands here instead of on a fresh form that would save a second contact.
+    """
+    contact = selectors.contacts_visible_to(request.user).filter(pk=draft.registered_id).first()
+    context = {"contact": contact, "registered_at": timezone.localtime(draft.registered.created_at)}
+    return render(request, "registration/draft_registered.html", context)
 
 
 @login_required
@@ -244,8 +262,12 @@ def draft_autosave(request, token):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def draft_discard(request, token):
+    if request.method == "GET":
+        # Discarding drops all that was typed: the list's link asks here first, "no" focused.
+        draft = get_object_or_404(selectors.open_drafts_of(request.user).select_related("edits"), token=token)
+        return render(request, "registration/draft_confirm_discard.html", {"item": display.draft_summaries([draft])[0]})
     services.draft_discard(user=request.user, token=token)
     messages.success(request, _("Het concept is verwijderd."))
     return redirect("registration:draft-list")

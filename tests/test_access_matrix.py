@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from followup.models import FollowUpItem
 from registration.models import Closure, Code, OpeningHours, Team
 from tests.factories import ContactFactory, UserFactory
 
@@ -52,7 +53,7 @@ RULES: dict[str, tuple[int, ...]] = {
     "registration:draft-list": RECORD,
     "registration:draft-resume": (R, R, 404, 404, 404, F, F),
     "registration:draft-autosave": (R, R, 405, 405, 405, F, F),
-    "registration:draft-discard": (R, R, 405, 405, 405, F, F),
+    "registration:draft-discard": (R, R, 404, 404, 404, F, F),
     "registration:contact-detail": (R, R, 200, 404, 200, F, F),
     "registration:contact-edit": (R, R, 200, 404, 200, F, F),
     "registration:contact-delete": (R, R, 200, 404, 200, F, F),
@@ -63,6 +64,17 @@ RULES: dict[str, tuple[int, ...]] = {
     "reports:export-status": (R, R, F, F, 404, 404, F),
     "reports:export-download": (R, R, F, F, 404, 404, F),
     "reports:api-report": (F, F, F, F, 200, 200, F),
+    # The follow-up queue (issue 14): the team's record roles; handing out is the coordinator's.
+    "followup:queue": RECORD,
+    "followup:item-new": RECORD,
+    "followup:item-detail": (R, R, 200, 404, 200, F, F),
+    "followup:item-take": (R, R, 405, 405, 405, F, F),
+    "followup:item-assign": (R, R, F, F, 405, F, F),
+    "followup:item-close": (R, R, 405, 405, 405, F, F),
+    "followup:item-register": (R, R, 405, 405, 405, F, F),
+    # The team coordinator's start page; the Flemish coordinator's per-team counts.
+    "dashboard:team": (R, R, F, F, 200, F, F),
+    "dashboard:teams": (R, R, F, F, F, 200, F),
 }
 
 # The Django admin: administrators only; everyone else is refused before the admin runs.
@@ -145,6 +157,7 @@ def world(db):
     """The records the URL parameters point at: team A's contact, a member, admin objects."""
     counsellor_a = UserFactory(username="counsellor_a", role=Role.COUNSELLOR, teams=["antwerpen"])
     contact_a = ContactFactory(team=Team.objects.get(code="antwerpen"), created_by=counsellor_a)
+    item_a = FollowUpItem.objects.create(team=contact_a.team, kind="email")
     event = AuditEvent.objects.create(action="contact_view")
     Closure.objects.get_or_create(date=date(2030, 12, 25), defaults={"name": "Kerstmis"})
     group = Group.objects.create(name="unused")
@@ -172,7 +185,7 @@ def world(db):
         "axes_accesslog": log.pk,
         "axes_accessfailurelog": failure.pk,
     }
-    return {"users": users, "contact_a": contact_a, "object_ids": object_ids}
+    return {"users": users, "contact_a": contact_a, "item_a": item_a, "object_ids": object_ids}
 
 
 def concrete_path(key: str, route: str, world) -> str | None:
@@ -191,6 +204,7 @@ def concrete_path(key: str, route: str, world) -> str | None:
         object_id = world["object_ids"].get(f"{model.group(1)}_{model.group(2)}", 999999)
     replacements = {
         "<uuid:uuid>": str(contact_a.uuid),
+        "<uuid:item>": str(world["item_a"].uuid),
         "<uuid:token>": str(uuid.uuid4()),  # a guessed draft token
         "<uuid:export_id>": str(uuid.uuid4()),  # a guessed export id
         "<str:period>": str(date.today().year),

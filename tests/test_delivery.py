@@ -14,22 +14,33 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_compose_services_and_variables_match_the_settings():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "db", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "db", "redis"}
     assert "gunicorn helpline.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A helpline worker")
     for name in ("web", "worker"):
         environment = services[name]["environment"]
-        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["DATABASE_URL"].startswith("postgres://helpline_app:")
         assert "@db:5432/" in environment["DATABASE_URL"]
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
         assert {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"} <= set(environment)
-    db = services["db"]["environment"]
-    user, password = environment["DATABASE_URL"].split("//")[1].split("@")[0].split(":")
-    assert (db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"]) == (
-        user,
-        password,
-        environment["DATABASE_URL"].rsplit("/", 1)[1],
-    )
+        # The running app never holds the owner's password; it starts once migrate has finished.
+        assert "MIGRATE_DATABASE_URL" not in environment
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_compose_migrates_as_the_owner_and_runs_the_app_as_its_own_role():
+    """Two database roles (audit/roles.py): the owner migrates, the app's login owns nothing."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    migrate = compose["services"]["migrate"]
+    assert migrate["command"] == "python manage.py migrate --no-input"
+    owner_url, app_url = migrate["environment"]["MIGRATE_DATABASE_URL"], migrate["environment"]["DATABASE_URL"]
+    assert owner_url.startswith("postgres://helpline_owner:") and app_url.startswith("postgres://helpline_app:")
+    db = compose["services"]["db"]
+    assert owner_url.rsplit("/", 1)[1] == app_url.rsplit("/", 1)[1] == db["environment"]["POSTGRES_DB"]
+    assert "./docker/initdb:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    roles = (ROOT / "docker" / "initdb" / "10-roles.sh").read_text()
+    assert "CREATE ROLE helpline_owner LOGIN" in roles and "CREATE ROLE helpline_app LOGIN" in roles
+    assert "OWNER TO helpline_owner" in roles
 
 
 @pytest.mark.skipif(os.environ.get("CI") != "true", reason="CI runs against the real services")

@@ -2,8 +2,10 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import selectors
 from accounts.models import Role, User
 from audit.models import AuditEvent
+from registration.models import Team
 from tests.factories import UserFactory
 
 
@@ -76,3 +78,24 @@ def test_counsellors_cannot_manage_the_team(login, counsellor, coordinator):
     client = login(counsellor)
     assert client.get(reverse("team:list")).status_code == 403
     assert client.post(reverse("team:reset-two-factor", args=[coordinator.pk])).status_code == 403
+
+
+def test_a_deactivation_is_recorded_under_the_team_the_coordinator_and_counsellor_share(db, login):
+    coordinator = UserFactory(role=Role.TEAM_COORDINATOR, teams=["antwerpen", "limburg", "oost-vlaanderen"])
+    member = UserFactory(role=Role.COUNSELLOR, teams=["oost-brabant", "limburg"])
+    assert login(coordinator).post(reverse("team:deactivate", args=[member.pk])).status_code == 302
+    assert AuditEvent.objects.get(action="account_deactivated").details == {"user_id": member.pk, "team": "limburg"}
+
+
+def test_finding_a_manageable_member_takes_two_queries_however_many_teams(db, django_assert_num_queries):
+    coordinator = UserFactory(role=Role.TEAM_COORDINATOR, teams=["antwerpen", "limburg", "oost-vlaanderen"])
+    member = UserFactory(role=Role.COUNSELLOR, teams=["oost-vlaanderen", "limburg"])
+    first_shared = Team.objects.filter(code__in=["oost-vlaanderen", "limburg"]).first()
+    with django_assert_num_queries(2):
+        assert selectors.manageable_member(coordinator, member.pk) == (member, first_shared)
+
+
+def test_a_coordinator_manages_neither_themselves_nor_other_coordinators(coordinator):
+    other_coordinator = UserFactory(role=Role.TEAM_COORDINATOR, teams=["antwerpen"])
+    assert selectors.manageable_member(coordinator, coordinator.pk) is None
+    assert selectors.manageable_member(coordinator, other_coordinator.pk) is None

@@ -13,6 +13,10 @@ def code_for(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
+def wrong_code_for(device: TOTPDevice) -> str:
+    return f"{(int(code_for(device)) + 1) % 1000000:06d}"
+
+
 def password_login(client, user):
     response = client.post(reverse("login"), {"username": user.username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
@@ -70,8 +74,7 @@ def test_enrolment_refuses_a_wrong_code_and_keeps_the_same_secret(client, counse
     password_login(client, counsellor)
     client.get(reverse("accounts:otp-setup"))
     device = TOTPDevice.objects.get(user=counsellor)
-    wrong = f"{(int(code_for(device)) + 1) % 1000000:06d}"
-    response = client.post(reverse("accounts:otp-setup"), {"token": wrong})
+    response = client.post(reverse("accounts:otp-setup"), {"token": wrong_code_for(device)})
     assert response.status_code == 200
     assert "Deze code klopt niet" in response.content.decode()
     assert TOTPDevice.objects.filter(user=counsellor).count() == 1
@@ -110,17 +113,27 @@ def test_a_backup_code_works_exactly_once(client, counsellor, enrolled):
     assert client.get("/contacts/").status_code == 302
 
 
-def test_failed_codes_are_throttled_even_a_right_one_right_after(client, counsellor, enrolled):
+def test_a_wrong_code_is_refused_as_wrong_when_no_throttle_applies(client, counsellor, enrolled, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
     device, _ = enrolled
     password_login(client, counsellor)
-    wrong = f"{(int(code_for(device)) + 1) % 1000000:06d}"
-    first = client.post(reverse("accounts:otp-verify"), {"token": wrong})
-    assert "Deze code klopt niet" in first.content.decode() or "Te veel foute codes" in first.content.decode()
+    response = client.post(reverse("accounts:otp-verify"), {"token": wrong_code_for(device)})
+    assert response.context["form"].errors == {"token": ["Deze code klopt niet."]}
+
+
+def test_failed_codes_are_throttled_even_a_right_one_right_after(client, counsellor, enrolled, settings):
+    # A minute per failure, so that a slow machine cannot outlast the lock between two requests.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60
+    device, _ = enrolled
+    password_login(client, counsellor)
+    verify = reverse("accounts:otp-verify")
+    # One wrong code is a wrong code, not "too many" (issue 10); the right one during the pause is refused.
+    wrong = {"token": ["Deze code klopt niet."]}
+    assert client.post(verify, {"token": wrong_code_for(device)}).context["form"].errors == wrong
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
-    response = client.post(reverse("accounts:otp-verify"), {"token": code_for(device)})
-    assert response.status_code == 200
-    assert "Te veel foute codes" in response.content.decode()
+    paused = {"token": ["Wacht nog 60 seconden en typ de code dan opnieuw: na een foute code kan dat niet meteen."]}
+    assert client.post(verify, {"token": code_for(device)}).context["form"].errors == paused
     assert client.get("/contacts/").status_code == 302
 
 
@@ -145,3 +158,20 @@ def test_an_outside_next_is_ignored(client, counsellor, enrolled):
 def test_login_fixture_passes_the_two_factor_step(login, counsellor):
     client = login(counsellor)
     assert client.get("/contacts/").status_code == 200
+
+
+def test_an_unverified_administrator_is_sent_to_two_factor_not_into_the_admin(login_unverified, administrator):
+    response = login_unverified(administrator).get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:two-factor") + "?next=%2Fadmin%2F"
+
+
+def test_the_admin_site_itself_refuses_a_staff_user_without_verified_two_factor(
+    settings, login_unverified, login, administrator
+):
+    # Even without the access middleware in front, the admin site asks for the second factor.
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "accounts.middleware.AccessMiddleware"]
+    response = login_unverified(administrator).get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/"
+    assert login(administrator).get("/admin/").status_code == 200

@@ -11,6 +11,8 @@ from django.conf import settings
 from registration.models import Contact, Draft
 from tests.factories import ContactFactory, UserFactory
 
+from .test_views import selected_option
+
 pytestmark = pytest.mark.django_db
 
 SUMMARY = "Moeder vertelt dat haar dochter thuis geslagen wordt."
@@ -79,9 +81,9 @@ def test_draft_is_recovered_after_the_tab_was_closed(counsellor, login):
     html = response.content.decode()
     assert SUMMARY in html
     assert f'value="{token}"' in html
-    assert '<option value="1100" selected>' in html
-    assert '<option value="physical_violence" selected>' in html
-    assert '<option value="police_justice" selected>' in html
+    assert selected_option("1100", html)
+    assert selected_option("physical_violence", html)
+    assert selected_option("police_justice", html)
     formset = response.context["formset"]
     assert [f["gender"].value() for f in formset.forms] == ["female", "male"]
 
@@ -95,7 +97,10 @@ def test_draft_is_recovered_after_the_tab_was_closed(counsellor, login):
     assert draft.registered == contact
     assert draft.data == {}
     assert client.get("/contacts/drafts/").context["drafts"] == []
-    assert client.get(f"/contacts/drafts/{token}/").status_code == 404
+    # Its address (where Back lands after the save) says it was saved, and offers no form to save again.
+    again = client.get(f"/contacts/drafts/{token}/")
+    assert [t.name for t in again.templates][0] == "registration/draft_registered.html"
+    assert f'href="/contacts/{contact.uuid}/"' in again.content.decode()
     # A late autosave of the registered draft (a slow request) changes nothing.
     late = autosave(client, token, typed_state(token, channel=["email"]))
     assert late.status_code == 409

@@ -4,7 +4,6 @@ FOR THE EMBEDDED DEMO ONLY: anyone who reads this file can log in as these accou
 """
 
 from base64 import b32decode
-from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -70,9 +69,8 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             for code in team_codes:
-                TeamMembership.objects.get_or_create(
-                    user=user, team=Team.objects.get(code=code), defaults={"valid_from": date(2012, 1, 1)}
-                )
+                # From the model's default: since the helpline started.
+                TeamMembership.objects.get_or_create(user=user, team=Team.objects.get(code=code))
             TOTPDevice.objects.filter(user=user).exclude(name="demo").delete()
             TOTPDevice.objects.update_or_create(
                 user=user,
