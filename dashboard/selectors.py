@@ -289,10 +289,11 @@ def flemish_overview(today: date) -> dict:
 
     contacts = Contact.objects.filter(team__isnull=False)
     spans = {"month": closed["month"], "year": closed["year"], "month_ly": earlier["month"], "year_ly": earlier["year"]}
-    # 1. Contacts per team and channel in each closed period and a year earlier; incomplete ones.
+    # 1. Contacts per team, channel and caller region in each closed period and a year earlier, and
+    # the incomplete ones: one scan for every contact figure.
     channel_rows = list(
         contacts.filter(_spans(closed["year"], earlier["year"]))
-        .values("team__code", "channel")
+        .values("team__code", "channel", "caller_region")
         .annotate(
             **_period_counts(spans),
             incomplete=Count(
@@ -306,11 +307,7 @@ def flemish_overview(today: date) -> dict:
         )
         .order_by()
     )
-    # 2. Contacts per team and caller region in the closed year.
-    region_rows = list(
-        contacts.filter(_spans(closed["year"])).values("team__code", "caller_region").annotate(n=Count("id")).order_by()
-    )
-    # 3. Follow-ups that arrived in the closed month: how many, and how many were (or are) late.
+    # 2. Follow-ups that arrived in the closed month: how many, and how many were (or are) late.
     month = closed["month"]
     follow_rows = list(
         FollowUpItem.objects.filter(received_at__date__gte=month.start, received_at__date__lte=month.end)
@@ -344,12 +341,12 @@ def flemish_overview(today: date) -> dict:
         add(year_cells, "incomplete", r["team__code"], r["incomplete"])
         add(earlier_month, "contacts", r["team__code"], r["month_ly"])
         add(earlier_year, "contacts", r["team__code"], r["year_ly"])
-    regions = _ordered([c.code for c in book.codes["caller_region"]], {r["caller_region"] for r in region_rows})
-    for r in region_rows:
+    regions = _ordered([c.code for c in book.codes["caller_region"]], {r["caller_region"] for r in channel_rows})
+    for r in channel_rows:
         code, team_code = r["caller_region"], r["team__code"]
         group = "own" if code == HOME_REGION.get(team_code) else "empty" if code is None else "overflow"
-        add(year_cells, f"region:{code}", team_code, r["n"])
-        add(year_cells, f"region_group:{group}", team_code, r["n"])
+        add(year_cells, f"region:{code}", team_code, r["year"])
+        add(year_cells, f"region_group:{group}", team_code, r["year"])
     for r in follow_rows:
         add(month_cells, "follow_ups_arrived", r["team__code"], r["arrived"])
         add(month_cells, "follow_ups_late", r["team__code"], r["late"])

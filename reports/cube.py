@@ -20,8 +20,6 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
-from registration.models import Contact
-
 from .models import CubeCount, CubeMonth
 
 if TYPE_CHECKING:
@@ -38,16 +36,7 @@ def enabled(report_filter) -> bool:
         return False
     start, end = report_filter.start, report_filter.end
     last_day = calendar.monthrange(end.year, end.month)[1]
-    if not (start.day == 1 and end.day == last_day and start <= end):
-        return False
-    if report_filter.registered_before is not None:
-        # The pre-aggregation counts every registration; it still holds a report that leaves out
-        # the latest ones while none of those falls in the report's period (rare: back-dated).
-        late = Contact.objects.filter(
-            started_on__gte=start, started_on__lte=end, created_at__gte=report_filter.registered_before
-        )
-        return not late.exists()
-    return True
+    return start.day == 1 and end.day == last_day and start <= end
 
 
 def months_of(start: date, end: date) -> list[date]:
@@ -144,7 +133,7 @@ def bucket_counts(grouping: Grouping, where) -> list[CubeCount]:
     aliases["bucket_team"] = F(f"{prefix}team_id")
     name = grouping_name(grouping.key)
     rows = []
-    for row in grouping.queryset(where).values(**aliases).annotate(n=Count("pk"), k=Sum(grouping.record_key)):
+    for row in grouping.queryset(where).values(**aliases).annotate(n=Count("pk")):
         month = row["bucket_month"]
         rows.append(
             CubeCount(
@@ -153,26 +142,23 @@ def bucket_counts(grouping: Grouping, where) -> list[CubeCount]:
                 grouping=name,
                 values=[row[v] for v in values],
                 count=row["n"],
-                key_sum=row["k"] or 0,
             )
         )
     return rows
 
 
-def counts(
-    report_filter, team_ids: list[int] | None, groupings: list[Grouping]
-) -> dict[tuple, dict[tuple, tuple[int, int]]]:
-    """The grouped (count, sum of record keys) of a report's period and teams by Grouping.key, summed
-    from the pre-aggregated counts (one query after a refresh)."""
+def counts(report_filter, team_ids: list[int] | None, groupings: list[Grouping]) -> dict[tuple, dict[tuple, int]]:
+    """The grouped counts of a report's period and teams by Grouping.key, summed from the pre-aggregated
+    counts (one query after a refresh)."""
     refresh(report_filter, groupings)
     wanted = {grouping_name(g.key) for g in groupings}
     qs = CubeCount.objects.filter(bucket__gte=report_filter.start, bucket__lte=report_filter.end)
     if team_ids is not None:
         qs = qs.filter(team_key__in=team_ids)
-    grouped: dict[tuple, dict[tuple, tuple[int, int]]] = {g.key: {} for g in groupings}
-    for row in qs.values("grouping", "values").annotate(n=Sum("count"), k=Sum("key_sum")).order_by():
+    grouped: dict[tuple, dict[tuple, int]] = {g.key: {} for g in groupings}
+    for row in qs.values("grouping", "values").annotate(n=Sum("count")).order_by():
         if row["grouping"] not in wanted:
             continue
         base, without_person, names = json.loads(row["grouping"])
-        grouped[(base, without_person, tuple(names))][tuple(row["values"])] = (row["n"], row["k"])
+        grouped[(base, without_person, tuple(names))][tuple(row["values"])] = row["n"]
     return grouped

@@ -44,8 +44,6 @@ class CubeCount(models.Model):
     grouping = models.CharField(max_length=200)
     values = models.JSONField()
     count = models.PositiveIntegerField()
-    # The sum of the counted rows' record keys: a published cell's key (reports.disclosure).
-    key_sum = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.bucket} team {self.team_key} {self.grouping} {self.values}: {self.count}"

@@ -4,11 +4,9 @@ from datetime import date
 
 from celery import shared_task
 from django.core.cache import cache
-from django.utils import translation
 
 from .exporters import render_xlsx
-from .selectors import ReportFilter, yearly_evolution
-from .selectors.tables import REPORT_LANGUAGE
+from .selectors import ReportFilter
 from .services import report_run
 
 EXPORT_TTL = 60 * 30
@@ -20,21 +18,9 @@ def export_key(export_id: str, part: str = "state") -> str:
 
 @shared_task
 def report_xlsx_export(
-    export_id: str,
-    user_id: int,
-    start: str,
-    end: str,
-    team_codes: list[str] | None,
-    publish: bool,
-    language: str = REPORT_LANGUAGE,
-    crosses: list[list[str]] | None = None,
+    export_id: str, user_id: int, start: str, end: str, team_codes: list[str] | None, publish: bool
 ) -> str:
     """Build the whole report as XLSX and keep it in the cache for its owner to download."""
-    with translation.override(language):
-        return _xlsx_export(export_id, user_id, start, end, team_codes, publish, language, crosses or [])
-
-
-def _xlsx_export(export_id, user_id, start, end, team_codes, publish, language, crosses) -> str:
     from accounts.models import User
 
     state = {"owner": user_id, "status": "running", "progress": 5}
@@ -43,15 +29,7 @@ def _xlsx_export(export_id, user_id, start, end, team_codes, publish, language, 
         date.fromisoformat(start), date.fromisoformat(end), tuple(team_codes) if team_codes is not None else None
     )
     user = User.objects.get(pk=user_id)
-    report = report_run(
-        report_filter,
-        actor=user,
-        via="web",
-        publish=publish,
-        fmt="xlsx",
-        extra_crosses=[tuple(pair) for pair in crosses],
-        language=language,
-    )
+    report = report_run(report_filter, actor=user, via="web", publish=publish, fmt="xlsx")
     state["progress"] = 50
     cache.set(export_key(export_id), state, EXPORT_TTL)
 
@@ -59,7 +37,7 @@ def _xlsx_export(export_id, user_id, start, end, team_codes, publish, language, 
         if done % 10 == 0:
             cache.set(export_key(export_id), {**state, "progress": 50 + 45 * done // total}, EXPORT_TTL)
 
-    content = render_xlsx(report, progress=progress, evolution=yearly_evolution(report_filter.team_codes))
+    content = render_xlsx(report, progress=progress)
     cache.set(export_key(export_id, "file"), content, EXPORT_TTL)
     team = "-".join(team_codes) if team_codes else "vlaanderen"
     filename = f"1712-rapport-{start}-{end}-{team}{'-publicatie' if publish else ''}.xlsx"

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,42 +32,23 @@ def scope_or_404(user) -> ReportScope:
 @login_required
 def report_page(request):
     scope = scope_or_404(request.user)
-    publication = publication_for(request.user)
-    evolution = yearly_evolution(scope.team_codes, publication=publication)
+    evolution = yearly_evolution(scope.team_codes)
     form = report_form(request.GET, scope, evolution)
     # A bad crossed-table choice is shown next to its field; the report itself still shows.
     if not form.is_valid() and set(form.errors) - {"cross_a", "cross_b"}:
         return render(request, "reports/report.html", {"form": form})
-    report_filter, closed_notice = form.report_filter(), ""
-    if publication is not None:
-        try:
-            report_filter = publication.clamp(report_filter)
-        except OpenPeriod:
-            form.add_error("year_from", open_period_message(publication))
-            return render(request, "reports/report.html", {"form": form})
-        if report_filter.end < form.report_filter().end:
-            closed_notice = closed_months_notice(publication)
-    if report_filter.team_codes != scope.team_codes:
-        # The evolution and the change against last year are those of the team on screen.
-        evolution = yearly_evolution(report_filter.team_codes, publication=publication)
     cross = form.cross()
+    publish = form.cleaned_data["publish"]
     report = report_run(
-        report_filter,
+        form.report_filter(),
         actor=request.user,
         via="web",
+        publish=publish,
         fmt="html",
         extra_crosses=[cross] if cross else [],
-        language=get_language(),
     )
-    context = page_context(report, report_filter, evolution, cross)
-    context.update(
-        form=form,
-        publish=publication is not None,
-        closed_notice=closed_notice,
-        query=form.query(),
-        api_url=form.api_url(),
-        team_label=form.team_label(),
-    )
+    context = page_context(report, form.report_filter(), evolution, cross)
+    context.update(form=form, publish=publish, query=form.query(), api_url=form.api_url(), team_label=form.team_label())
     return render(request, "reports/report.html", context)
 
 
@@ -85,7 +65,6 @@ def table_csv_download(request, key: str):
         publish=form.cleaned_data["publish"],
         fmt="csv",
         extra_crosses=[cross] if cross else [],
-        language=get_language(),
     )
     if key not in report["tables"]:
         raise Http404
@@ -93,36 +72,6 @@ def table_csv_download(request, key: str):
     period = report["period"]
     response["Content-Disposition"] = f'attachment; filename="1712-{key}-{period["from"]}-{period["to"]}.csv"'
     return response
-
-
-@login_required
-def print_css(request):
-    """The print stylesheet's running head: the period and the team on every printed page.
-
-    A stylesheet of its own because the content security policy allows no inline style, and
-    CSS page-margin boxes take their text from CSS only.
-    """
-    form = report_form(request.GET, scope_or_404(request.user))
-    if not form.is_valid():
-        raise Http404
-    report_filter = form.report_filter()
-    team = form.team_label() or _("Alle teams")
-    period = f"{report_filter.start:%d/%m/%Y} – {report_filter.end:%d/%m/%Y}"
-    head = " · ".join([_("Jaarrapport hulplijn 1712"), team, _("periode %(period)s") % {"period": period}])
-    if form.cleaned_data["publish"]:
-        head += " · " + _("publicatiemodus")
-    css = (
-        f"@page {{ @top-left {{ content: {css_string(head)}; }} "
-        f'@bottom-right {{ content: counter(page) " / " counter(pages); }} }}\n'
-    )
-    response = HttpResponse(css, content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal: every character but letters, digits and spaces as a hexadecimal escape."""
-    return '"' + "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
 
 
 @login_required
@@ -141,9 +90,6 @@ def export_start(request):
         "end": report_filter.end.isoformat(),
         "team_codes": list(report_filter.team_codes) if report_filter.team_codes is not None else None,
         "publish": bool(form.cleaned_data["publish"]),
-        # The workbook speaks the reader's language and holds the cross chosen on the page.
-        "language": get_language(),
-        "crosses": [list(form.cross())] if form.cross() else [],
     }
     transaction.on_commit(lambda: report_xlsx_export.apply_async(kwargs=kwargs, task_id=export_id))
     return redirect(reverse("reports:export-status", args=[export_id]))

@@ -6,7 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports.params import ReportParameterError, crosses_checked, period_checked, team_checked
+from registration.models import Team
+from reports.selectors import parse_period
 from reports.services import report_run
 from reports.views import scope_or_404
 
@@ -19,39 +20,27 @@ class ReportApi(APIView):
             OpenApiParameter("period", OpenApiTypes.STR, OpenApiParameter.PATH, description="2024 or 2016-2021"),
             OpenApiParameter("team", OpenApiTypes.STR, description="team code; a team coordinator's own team"),
             OpenApiParameter("publish", OpenApiTypes.BOOL, description="hide small counts (publication mode)"),
-            OpenApiParameter(
-                "cross",
-                OpenApiTypes.STR,
-                many=True,
-                description="add the crossed table A_x_B of two dimensions, e.g. problem,caller_age_group; repeatable",
-            ),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, period: str):
         scope = scope_or_404(request.user)
-        team = request.query_params.get("team") or None
         try:
-            report_filter = period_checked(period)
-            crosses = crosses_checked(request.query_params.getlist("cross"))
-            if team is not None:
-                team = team_checked(team)
-        except ReportParameterError as error:
-            return Response({error.field: [error.message]}, status=400)
+            report_filter = parse_period(period)
+        except ValueError:
+            return Response({"period": ["Geef een jaar (2024) of een reeks jaren (2016-2021)."]}, status=400)
+        team = request.query_params.get("team") or None
         if team is not None:
             if not scope.allows(team):
                 raise Http404
+            if not Team.objects.filter(code=team).exists():
+                return Response({"team": [f"Onbekend team: {team}"]}, status=400)
             teams = (team,)
         else:
             teams = scope.team_codes
         publish = request.query_params.get("publish") in ("1", "true", "yes")
         report = report_run(
-            replace(report_filter, team_codes=teams),
-            actor=request.user,
-            via="api",
-            publish=publish,
-            fmt="json",
-            extra_crosses=crosses,
+            replace(report_filter, team_codes=teams), actor=request.user, via="api", publish=publish, fmt="json"
         )
         response = Response(report)
         response["Cache-Control"] = "no-store"
