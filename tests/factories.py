@@ -13,7 +13,9 @@ DEMO_PASSWORD = "correct horse battery staple"
 
 
 def team(code: str = "antwerpen") -> Team:
-    return Team.objects.get(code=code)
+    # The migrations load the five teams; a transactional test before this one (they flush the
+    # database on PostgreSQL) may have removed them, so a missing team is made again.
+    return Team.objects.get_or_create(code=code, defaults={"name": code})[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
