@@ -22,6 +22,8 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     # The team's follow-up queue (issue 14); handing an item to someone is the coordinator's.
     "followup": RECORD_ROLES,
     "followup:item-assign": frozenset({Role.TEAM_COORDINATOR}),
+    # Integrations hand in voicemails and e-mails as a record user of the team (followup/api.py).
+    "api:follow-up": RECORD_ROLES,
     # The team coordinator's start page; the Flemish coordinator's per-team counts (no names).
     "dashboard:team": frozenset({Role.TEAM_COORDINATOR}),
     "dashboard:teams": frozenset({Role.FLEMISH_COORDINATOR}),
@@ -29,6 +31,13 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     "reports": frozenset({Role.TEAM_COORDINATOR, Role.FLEMISH_COORDINATOR}),
     # Team management and the audit trail of the team's contacts.
     "team": frozenset({Role.TEAM_COORDINATOR}),
+    # Making team coordinators takes an administrator and the Flemish coordinator (accounts.grants).
+    "team:coordinators": frozenset({Role.ADMINISTRATOR, Role.FLEMISH_COORDINATOR}),
+    "team:coordinator-propose": frozenset({Role.ADMINISTRATOR, Role.FLEMISH_COORDINATOR}),
+    "team:coordinator-confirm": frozenset({Role.ADMINISTRATOR, Role.FLEMISH_COORDINATOR}),
+    "team:coordinator-refuse": frozenset({Role.ADMINISTRATOR, Role.FLEMISH_COORDINATOR}),
+    "team:coordinator-withdraw": frozenset({Role.ADMINISTRATOR, Role.FLEMISH_COORDINATOR}),
+    "team:coordinator-revoke": frozenset({Role.ADMINISTRATOR, Role.FLEMISH_COORDINATOR}),
     "audit": frozenset({Role.TEAM_COORDINATOR}),
     # Accounts, teams, code lists, opening hours. The admin site also requires is_staff.
     "admin": frozenset({Role.ADMINISTRATOR}),
@@ -42,10 +51,19 @@ ROLE_RULES: dict[str, frozenset[str]] = {
 
 # Pages a logged-in user who has not yet passed the two-factor step may reach.
 UNVERIFIED_ALLOWED = frozenset(
-    {"login", "logout", "set_language", "accounts:two-factor", "accounts:otp-setup", "accounts:otp-verify"}
+    {
+        "login",
+        "logout",
+        "set_language",
+        "accounts:two-factor",
+        "accounts:otp-setup",
+        "accounts:otp-verify",
+        # Answers a logged-in visitor only "log out first" (accounts.views.invitation_accept).
+        "accounts:invitation-accept",
+    }
 )
-# Pages an anonymous visitor may reach.
-ANONYMOUS_ALLOWED = frozenset({"login", "set_language"})
+# Pages an anonymous visitor may reach. The invitation link checks its own single-use token.
+ANONYMOUS_ALLOWED = frozenset({"login", "set_language", "accounts:invitation-accept"})
 
 
 def page_key(match) -> str:

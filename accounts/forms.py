@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+
+from .validators import TAKEN_MESSAGE, USERNAME_MAX_LENGTH, username_clean, username_in_use
 
 
 class TokenForm(forms.Form):
@@ -16,7 +17,12 @@ class TokenForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    username = forms.CharField(label=_("Gebruikersnaam"), max_length=150)
+    username = forms.CharField(
+        label=_("Gebruikersnaam"),
+        max_length=USERNAME_MAX_LENGTH,
+        help_text=_("Kleine letters a tot z, cijfers, punt, _ of -; bijvoorbeeld an.peeters."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"}),
+    )
     first_name = forms.CharField(label=_("Voornaam"), max_length=150)
     last_name = forms.CharField(label=_("Familienaam"), max_length=150)
     email = forms.EmailField(label=_("E-mailadres"))
@@ -29,9 +35,10 @@ class InviteForm(forms.Form):
         self.teams = teams
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("Deze gebruikersnaam is al in gebruik."))
+        # Stored lowercase; look-alike letters and invisible characters are refused (accounts/validators.py).
+        username = username_clean(self.cleaned_data["username"])
+        if username_in_use(username):
+            raise forms.ValidationError(TAKEN_MESSAGE, code="taken")
         return username
 
     def team(self):

@@ -54,3 +54,44 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.team}"
+
+
+class CoordinatorProposal(models.Model):
+    """A proposal to make an account a team's coordinator: it takes effect only when a second
+    person of the other role (administrator ↔ Flemish coordinator) confirms it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("wacht op bevestiging")
+        CONFIRMED = "confirmed", _("bevestigd")
+        REFUSED = "refused", _("geweigerd")
+        WITHDRAWN = "withdrawn", _("ingetrokken")
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="coordinator_proposals", verbose_name=_("account")
+    )
+    team = models.ForeignKey("registration.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("voorgesteld door")
+    )
+    # The proposer's role when proposing: the confirmer must hold the other one.
+    proposed_by_role = models.CharField(max_length=32, choices=Role.choices)
+    proposed_at = models.DateTimeField(_("voorgesteld op"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("beslist door")
+    )
+    decided_at = models.DateTimeField(_("beslist op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("voorstel teamcoördinator")
+        verbose_name_plural = _("voorstellen teamcoördinator")
+        constraints = [
+            # One open proposal per account and team: a double submit cannot make two.
+            models.UniqueConstraint(
+                fields=["user", "team"], condition=Q(status="pending"), name="one_pending_proposal_per_user_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.team} ({self.get_status_display()})"

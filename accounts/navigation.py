@@ -23,6 +23,8 @@ MAIN_MENU = (
     ("team:list", _("Team")),
     ("audit:trail", _("Audittrail")),
     ("admin:index", _("Beheer")),
+    # After "Beheer", so an administrator still starts in the admin.
+    ("team:coordinators", _("Teamcoördinatoren")),
 )
 
 

@@ -1,19 +1,26 @@
 import math
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import selectors, services
+from .emails import email_goes_to_console
 from .forms import InviteForm, TokenForm
+from .models import User
 from .navigation import menu_for
+from .tokens import INVITATION_VALIDITY, invitation_token_generator
 
 
 def home(request):
@@ -116,11 +123,83 @@ def _safe_next(request) -> str | None:
 
 
 def backup_codes_regenerate(request):
-    """A verified user replaces their backup codes (shown once)."""
-    if request.method != "POST":
-        return render(request, "accounts/backup_codes_confirm.html")
-    codes = services.backup_codes_generate(request.user)
-    return render(request, "accounts/backup_codes.html", {"codes": codes})
+    """A verified user replaces their backup codes (shown once), with a fresh code from their app:
+    whoever finds an open session cannot take the codes with it."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        paused = selectors.two_factor_locked_until(request.user) is not None
+        codes = services.backup_codes_regenerate(request.user, token)
+        if codes is not None:
+            return render(request, "accounts/backup_codes.html", {"codes": codes})
+        if not (token.isdigit() and len(token) == 6):
+            message = _("Typ de zescijferige code die je authenticator-app nu toont; een reservecode kan hier niet.")
+        elif services.totp_code_already_used(request.user, token):
+            message = _("Deze code is al gebruikt. Wacht tot je app een nieuwe code toont en typ die.")
+        else:
+            message = _code_refused(request.user, checked=not paused)
+        form.add_error("token", message)
+    return render(request, "accounts/backup_codes_confirm.html", {"form": form})
+
+
+def password_change(request):
+    """Every user changes their own password, giving the old one; this session stays logged in."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(user=request.user, password=form.cleaned_data["new_password1"])
+        # Other sessions of this user end (their stored password hash no longer matches).
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Je wachtwoord is gewijzigd."))
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- The invitation link ----------------------------------------------------------------------
+
+# As in Django's PasswordResetConfirmView: the token leaves the URL for the session at once, so it
+# is in no Referer header, browser history or access log after the first request.
+INVITATION_SESSION_TOKEN = "_invitation_token"
+INVITATION_URL_TOKEN = "set-password"
+
+
+def _invited_user(uidb64: str) -> User | None:
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        if not (pk.isascii() and pk.isdigit()):
+            return None
+        return User.objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError, ValidationError):
+        return None
+
+
+def invitation_accept(request, uidb64: str, token: str):
+    """The link from the invitation e-mail: the invitee chooses a password, then logs in."""
+    if request.user.is_authenticated:
+        # Someone else's session in this browser: choosing a password here would mix two accounts.
+        return render(request, "accounts/invitation_signed_in.html")
+    user = _invited_user(uidb64)
+    if token != INVITATION_URL_TOKEN:
+        if user is not None and invitation_token_generator.check_token(user, token):
+            request.session[INVITATION_SESSION_TOKEN] = token
+            return redirect("accounts:invitation-accept", uidb64=uidb64, token=INVITATION_URL_TOKEN)
+        return _invitation_invalid(request)
+    if user is None or not invitation_token_generator.check_token(user, request.session.get(INVITATION_SESSION_TOKEN)):
+        return _invitation_invalid(request)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invitation_password_set(user=user, password=form.cleaned_data["new_password1"])
+        del request.session[INVITATION_SESSION_TOKEN]
+        messages.success(
+            request,
+            _("Je wachtwoord is ingesteld. Meld je nu aan; daarna stel je tweestapsverificatie in."),
+        )
+        return redirect("login")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitee": user})
+
+
+def _invitation_invalid(request):
+    request.session.pop(INVITATION_SESSION_TOKEN, None)
+    return render(request, "accounts/invitation_invalid.html", {"hours": _validity_hours()})
 
 
 # --- Team management (team coordinators) ------------------------------------------------------
@@ -146,16 +225,67 @@ def team_invite(request):
         raise Http404
     form = InviteForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
-        user, password = services.counsellor_invite(
+        user, sent = services.counsellor_invite(
             coordinator=request.user,
             team=form.team(),
             username=form.cleaned_data["username"],
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             email=form.cleaned_data["email"],
+            request=request,
         )
-        return render(request, "accounts/team_invited.html", {"member": user, "password": password})
-    return render(request, "accounts/team_invite.html", {"form": form})
+        context = {"member": user, "sent": sent, "console": email_goes_to_console(), "hours": _validity_hours()}
+        return render(request, "accounts/team_invited.html", context)
+    return render(request, "accounts/team_invite.html", {"form": form, "hours": _validity_hours()})
+
+
+def _validity_hours() -> int:
+    return int(INVITATION_VALIDITY.total_seconds() // 3600)
+
+
+def _link_sent_message(request, sent: bool, username: str) -> None:
+    if not sent:
+        messages.error(
+            request,
+            _(
+                "De e-mail aan %(username)s kon niet verstuurd worden (geen e-mailadres, of de mailserver "
+                "weigerde). Probeer later opnieuw met ‘Uitnodiging opnieuw sturen’."
+            )
+            % {"username": username},
+        )
+    elif email_goes_to_console():
+        messages.info(
+            request,
+            _(
+                "Er is geen mailserver ingesteld: de e-mail met de link staat in het terminalvenster waarin de "
+                "server draait (scripts/run.sh)."
+            ),
+        )
+
+
+@require_POST
+def team_invitation_resend(request, user_id: int):
+    """A new link for a counsellor who has not chosen a password yet; every earlier link stops working."""
+    member, _team = _manageable_or_404(request, user_id)
+    if not services.invitation_pending(member):
+        messages.error(
+            request,
+            _(
+                "%(username)s heeft al een wachtwoord gekozen of is gedeactiveerd: er is geen uitnodiging om opnieuw "
+                "te sturen."
+            )
+            % {"username": member.username},
+        )
+        return redirect("team:list")
+    sent = services.invitation_send(actor=request.user, user=member, request=request)
+    if sent:
+        messages.success(
+            request,
+            _("Er is een nieuwe link gestuurd naar %(username)s; eerdere links werken niet meer.")
+            % {"username": member.username},
+        )
+    _link_sent_message(request, sent, member.username)
+    return redirect("team:list")
 
 
 @require_POST
@@ -169,10 +299,19 @@ def team_deactivate(request, user_id: int):
 @require_POST
 def team_reset_two_factor(request, user_id: int):
     member, _team = _manageable_or_404(request, user_id)
-    services.two_factor_reset(actor=request.user, user=member)
+    sent = services.two_factor_reset(actor=request.user, user=member, request=request)
     messages.success(
         request,
-        _("De tweestapsverificatie van %(username)s is gewist; bij de volgende aanmelding stelt die ze opnieuw in.")
-        % {"username": member.username},
+        _("De tweestapsverificatie en het wachtwoord van %(username)s zijn gewist.") % {"username": member.username},
     )
+    if sent:
+        messages.info(
+            request,
+            _(
+                "%(username)s krijgt een e-mail met een link om een nieuw wachtwoord te kiezen en stelt daarna "
+                "tweestapsverificatie opnieuw in; eerdere links werken niet meer."
+            )
+            % {"username": member.username},
+        )
+    _link_sent_message(request, sent, member.username)
     return redirect("team:list")

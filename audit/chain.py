@@ -33,7 +33,7 @@ from django.apps import apps
 from django.db import connections, transaction
 
 SEAL_TRIGGER = "zz_audit_chain"  # "zz": fires last among BEFORE triggers (alphabetical), so it seals the row as stored
-# One advisory lock for every chain (reports.cube uses 1712_0006 for its refresh).
+# One advisory lock for every chain.
 LOCK_ID = 1712_0011
 TRIGGER_STATE = "SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from django.db.models import Count, F, Q
-from django.urls import reverse
+from django.db.models import Count, F, Q, Sum
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,9 +22,12 @@ from followup.models import FollowUpItem, Kind
 from followup.selectors import follow_up_counts
 from registration.codebook import CodeBook
 from registration.models import Contact, Team
+from reports import disclosure
+from reports.disclosure import cell_display
+from reports.selectors.publication import Publication, closed_months_notice
 
 from .periods import Period, a_year_earlier, closed_periods, current_periods
-from .publication import ALL_TEAMS, publishable_counts
+from .publication import ALL_TEAMS, Cell, Tally, publishable_counts
 
 # The province each team answers in the phone menu. Calls from another province or from option 0
 # ("unknown / don't want to say") reach a team when it has a free line: the overflow.
@@ -39,8 +43,10 @@ PERIOD_KEYS = ("week", "month", "year")
 
 @dataclass
 class Figure:
-    count: int
+    # None: a published figure below the threshold (its `display` says "< 10").
+    count: int | None
     url: str | None = None
+    display: str = ""
 
 
 @dataclass
@@ -51,17 +57,27 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=32)
+def _path(name: str, urlconf: str | None, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def _list_path(name: str) -> str:
+    """reverse(name), once per URL configuration: the dashboard links some 400 figures."""
+    return _path(name, get_urlconf(), get_script_prefix())
+
+
 def contact_list_url(team: Team, period: Period | None = None, **filters) -> str:
     params = {"team": team.code}
     if period is not None:
         params.update(date_from=period.start.isoformat(), date_to=period.end.isoformat())
     params.update({k: v for k, v in filters.items() if v not in (None, "")})
-    return f"{reverse('registration:contact-list')}?{urlencode(params)}"
+    return f"{_list_path('registration:contact-list')}?{urlencode(params)}"
 
 
 def queue_url(team: Team, **filters) -> str:
     params = {"team": team.code, **{k: v for k, v in filters.items() if v}}
-    return f"{reverse('followup:queue')}?{urlencode(params)}"
+    return f"{_list_path('followup:queue')}?{urlencode(params)}"
 
 
 def change(now: int, before: int) -> float | None:
@@ -279,88 +295,120 @@ GROUP_LABELS = {
 # ---------------------------------------------------------------------------- Flemish overview
 
 
+def _period_tallies(periods: dict[str, Period], **extra: Q) -> dict:
+    """Per period (and per extra condition within the year): the count and the sum of record keys."""
+    tallies = {}
+    conditions = {key: Q(started_on__gte=p.start, started_on__lte=p.end) for key, p in periods.items()}
+    conditions.update(extra)
+    for key, condition in conditions.items():
+        tallies[key] = Count("id", filter=condition)
+        tallies[f"{key}_k"] = Sum("record_key", filter=condition)
+    return tallies
+
+
+def _published_figure(cell: dict) -> Figure:
+    return Figure(cell["count"], display=cell_display(cell))
+
+
+def _published_change(now: dict, before: dict) -> float | None:
+    """The change between two published cells (None when either is below the threshold)."""
+    if now["count"] is None or before["count"] is None:
+        return None
+    return change(now["count"], before["count"])
+
+
 def flemish_overview(today: date) -> dict:
-    """Return the per-team figures of the closed periods, side by side: counts only, no names."""
+    """Return the per-team figures of the closed periods, side by side, as published (issue 12)."""
     book = CodeBook(lists=["channel", "caller_region"])
     closed = closed_periods(today)
     earlier = {key: a_year_earlier(p) for key, p in closed.items()}
-    teams = list(Team.objects.filter(active=True))
+    every_team = list(Team.objects.all())
+    teams = [t for t in every_team if t.active]
+    # Grouped by team id (no join on the large table); the code names the column.
+    code_of = {t.pk: t.code for t in every_team}
     columns = [t.code for t in teams] + [ALL_TEAMS]
+    # The month's cut (issue 12): a registration made after the first read under the rule this
+    # month (one dated back into a closed month, an import) counts from next month, so two reads
+    # within a month show the same figures.
+    publication = Publication(today)
 
-    contacts = Contact.objects.filter(team__isnull=False)
+    contacts = Contact.objects.filter(team__isnull=False, created_at__lt=publication.registered_before)
     spans = {"month": closed["month"], "year": closed["year"], "month_ly": earlier["month"], "year_ly": earlier["year"]}
     # 1. Contacts per team, channel and caller region in each closed period and a year earlier, and
-    # the incomplete ones: one scan for every contact figure.
+    # the incomplete ones: one scan for every contact figure, each count beside its key sum.
+    incomplete = Q(
+        started_on__gte=closed["year"].start, started_on__lte=closed["year"].end, status=Contact.Status.INCOMPLETE
+    )
     channel_rows = list(
         contacts.filter(_spans(closed["year"], earlier["year"]))
-        .values("team__code", "channel", "caller_region")
-        .annotate(
-            **_period_counts(spans),
-            incomplete=Count(
-                "id",
-                filter=Q(
-                    started_on__gte=closed["year"].start,
-                    started_on__lte=closed["year"].end,
-                    status=Contact.Status.INCOMPLETE,
-                ),
-            ),
-        )
+        .values("team_id", "channel", "caller_region")
+        .annotate(**_period_tallies(spans, incomplete=incomplete))
         .order_by()
     )
     # 2. Follow-ups that arrived in the closed month: how many, and how many were (or are) late.
     month = closed["month"]
+    late = Q(due_on__isnull=False) & (Q(closed_at__isnull=True, due_on__lt=today) | Q(closed_at__date__gt=F("due_on")))
     follow_rows = list(
         FollowUpItem.objects.filter(received_at__date__gte=month.start, received_at__date__lte=month.end)
-        .values("team__code")
+        .values("team_id")
         .annotate(
             arrived=Count("id"),
-            late=Count(
-                "id",
-                filter=Q(due_on__isnull=False)
-                & (Q(closed_at__isnull=True, due_on__lt=today) | Q(closed_at__date__gt=F("due_on"))),
-            ),
+            arrived_k=Sum("record_key"),
+            late=Count("id", filter=late),
+            late_k=Sum("record_key", filter=late),
         )
         .order_by()
     )
 
-    year_cells: dict[tuple[str, str], int] = {}
-    month_cells: dict[tuple[str, str], int] = {}
-    earlier_month: dict[tuple[str, str], int] = {}
-    earlier_year: dict[tuple[str, str], int] = {}
+    year_cells: dict[Cell, Tally] = {}
+    month_cells: dict[Cell, Tally] = {}
+    earlier_month: dict[Cell, Tally] = {}
+    earlier_year: dict[Cell, Tally] = {}
 
-    def add(cells: dict, figure: str, team_code: str, n: int) -> None:
-        for column in (team_code, ALL_TEAMS):
-            cells[(figure, column)] = cells.get((figure, column), 0) + n
+    def add(cells: dict, figure: str, team_code: str | None, row: dict, key: str) -> None:
+        n, k = row[key], row[f"{key}_k"] or 0
+        for column in (team_code, ALL_TEAMS) if team_code else (ALL_TEAMS,):
+            count, key_sum = cells.get((figure, column), (0, 0))
+            cells[(figure, column)] = (count + n, key_sum + k)
 
     channels = _ordered([c.code for c in book.codes["channel"]], {r["channel"] for r in channel_rows})
-    for r in channel_rows:
-        add(month_cells, "contacts", r["team__code"], r["month"])
-        add(month_cells, f"channel:{r['channel']}", r["team__code"], r["month"])
-        add(year_cells, "contacts", r["team__code"], r["year"])
-        add(year_cells, f"channel:{r['channel']}", r["team__code"], r["year"])
-        add(year_cells, "incomplete", r["team__code"], r["incomplete"])
-        add(earlier_month, "contacts", r["team__code"], r["month_ly"])
-        add(earlier_year, "contacts", r["team__code"], r["year_ly"])
     regions = _ordered([c.code for c in book.codes["caller_region"]], {r["caller_region"] for r in channel_rows})
-    for r in channel_rows:
-        code, team_code = r["caller_region"], r["team__code"]
-        group = "own" if code == HOME_REGION.get(team_code) else "empty" if code is None else "overflow"
-        add(year_cells, f"region:{code}", team_code, r["year"])
-        add(year_cells, f"region_group:{group}", team_code, r["year"])
-    for r in follow_rows:
-        add(month_cells, "follow_ups_arrived", r["team__code"], r["arrived"])
-        add(month_cells, "follow_ups_late", r["team__code"], r["late"])
+    # Every figure a row shows, so that a figure without any record still passes the door (as 0).
+    for figure in ("contacts", *[f"channel:{c}" for c in channels], "follow_ups_arrived", "follow_ups_late"):
+        add(month_cells, figure, None, {"n": 0, "n_k": 0}, "n")
+    for figure in ("contacts", *[f"channel:{c}" for c in channels], "incomplete"):
+        add(year_cells, figure, None, {"n": 0, "n_k": 0}, "n")
+    for figure in (*[f"region:{c}" for c in regions], *[f"region_group:{g}" for g in GROUP_LABELS]):
+        add(year_cells, figure, None, {"n": 0, "n_k": 0}, "n")
+    add(earlier_month, "contacts", None, {"n": 0, "n_k": 0}, "n")
+    add(earlier_year, "contacts", None, {"n": 0, "n_k": 0}, "n")
 
-    month_cells = publishable_counts(month_cells, period=closed["month"], today=today)
-    year_cells = publishable_counts(year_cells, period=closed["year"], today=today)
-    earlier_month = publishable_counts(earlier_month, period=earlier["month"], today=today)
-    earlier_year = publishable_counts(earlier_year, period=earlier["year"], today=today)
+    for r in channel_rows:
+        team_code, code = code_of[r["team_id"]], r["caller_region"]
+        add(month_cells, "contacts", team_code, r, "month")
+        add(month_cells, f"channel:{r['channel']}", team_code, r, "month")
+        add(year_cells, "contacts", team_code, r, "year")
+        add(year_cells, f"channel:{r['channel']}", team_code, r, "year")
+        add(year_cells, "incomplete", team_code, r, "incomplete")
+        add(earlier_month, "contacts", team_code, r, "month_ly")
+        add(earlier_year, "contacts", team_code, r, "year_ly")
+        group = "own" if code == HOME_REGION.get(team_code) else "empty" if code is None else "overflow"
+        add(year_cells, f"region:{code}", team_code, r, "year")
+        add(year_cells, f"region_group:{group}", team_code, r, "year")
+    for r in follow_rows:
+        add(month_cells, "follow_ups_arrived", code_of[r["team_id"]], r, "arrived")
+        add(month_cells, "follow_ups_late", code_of[r["team_id"]], r, "late")
+
+    month_shown = publishable_counts(month_cells, period=closed["month"], today=today, columns=columns)
+    year_shown = publishable_counts(year_cells, period=closed["year"], today=today, columns=columns)
+    earlier_month_shown = publishable_counts(earlier_month, period=earlier["month"], today=today, columns=columns)
+    earlier_year_shown = publishable_counts(earlier_year, period=earlier["year"], today=today, columns=columns)
 
     def row(label, cells: dict, figure: str) -> Row:
-        return Row(label=str(label), cells=[Figure(cells.get((figure, c), 0)) for c in columns])
+        return Row(label=str(label), cells=[_published_figure(cells[(figure, c)]) for c in columns])
 
     def change_row(label, now: dict, before: dict) -> Row:
-        values = [change(now.get(("contacts", c), 0), before.get(("contacts", c), 0)) for c in columns]
+        values = [_published_change(now[("contacts", c)], before[("contacts", c)]) for c in columns]
         return Row(label=str(label), extra={"changes": values})
 
     sections = [
@@ -368,38 +416,44 @@ def flemish_overview(today: date) -> dict:
             "title": _("Vorige maand"),
             "period": closed["month"],
             "rows": [
-                row(_("Contacten"), month_cells, "contacts"),
-                row(_("Zelfde maand vorig jaar"), earlier_month, "contacts"),
-                change_row(_("Verschil"), month_cells, earlier_month),
+                row(_("Contacten"), month_shown, "contacts"),
+                row(_("Zelfde maand vorig jaar"), earlier_month_shown, "contacts"),
+                change_row(_("Verschil"), month_shown, earlier_month_shown),
                 *[
-                    row(book.label("channel", c) if c else _("Kanaal leeg"), month_cells, f"channel:{c}")
+                    row(book.label("channel", c) if c else _("Kanaal leeg"), month_shown, f"channel:{c}")
                     for c in channels
                 ],
-                row(_("Opvolgpunten binnengekomen"), month_cells, "follow_ups_arrived"),
-                row(_("waarvan te laat afgehandeld of nog open"), month_cells, "follow_ups_late"),
+                row(_("Opvolgpunten binnengekomen"), month_shown, "follow_ups_arrived"),
+                row(_("waarvan te laat afgehandeld of nog open"), month_shown, "follow_ups_late"),
             ],
         },
         {
             "title": _("Dit jaar tot en met vorige maand"),
             "period": closed["year"],
             "rows": [
-                row(_("Contacten"), year_cells, "contacts"),
-                row(_("Zelfde periode vorig jaar"), earlier_year, "contacts"),
-                change_row(_("Verschil"), year_cells, earlier_year),
+                row(_("Contacten"), year_shown, "contacts"),
+                row(_("Zelfde periode vorig jaar"), earlier_year_shown, "contacts"),
+                change_row(_("Verschil"), year_shown, earlier_year_shown),
                 *[
-                    row(book.label("channel", c) if c else _("Kanaal leeg"), year_cells, f"channel:{c}")
+                    row(book.label("channel", c) if c else _("Kanaal leeg"), year_shown, f"channel:{c}")
                     for c in channels
                 ],
-                row(_("Regio: eigen regio"), year_cells, "region_group:own"),
-                row(_("Regio: andere regio's en optie 0 (overloop)"), year_cells, "region_group:overflow"),
-                row(_("Regio: leeg"), year_cells, "region_group:empty"),
+                row(_("Regio: eigen regio"), year_shown, "region_group:own"),
+                row(_("Regio: andere regio's en optie 0 (overloop)"), year_shown, "region_group:overflow"),
+                row(_("Regio: leeg"), year_shown, "region_group:empty"),
                 *[
-                    row(_("Regio %(region)s") % {"region": book.label("caller_region", c)}, year_cells, f"region:{c}")
+                    row(_("Regio %(region)s") % {"region": book.label("caller_region", c)}, year_shown, f"region:{c}")
                     for c in regions
                     if c
                 ],
-                row(_("Onvolledige registraties"), year_cells, "incomplete"),
+                row(_("Onvolledige registraties"), year_shown, "incomplete"),
             ],
         },
     ]
-    return {"teams": teams, "today": today, "sections": sections}
+    return {
+        "teams": teams,
+        "today": today,
+        "sections": sections,
+        "closed_months_notice": closed_months_notice(publication),
+        "perturbation_note": str(disclosure.NOTE),
+    }

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration.models import Contact, Draft, Team
+from registration.models import Contact, Draft, Team, new_record_key
 
 
 class Kind(models.TextChoices):
@@ -111,6 +111,9 @@ class FollowUpItem(models.Model):
     answered_by = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="answered_follow_ups"
     )
+    # The Flemish overview publishes per-team counts of items with cell-key perturbation: each
+    # cell is perturbed by the sum of its items' keys (reports.disclosure, as Contact.record_key).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     objects = FollowUpItemQuerySet.as_manager()
 
@@ -162,4 +165,5 @@ class FollowUpText(models.Model):
         verbose_name_plural = _("persoonsgegevens van opvolgpunten")
 
     def __str__(self) -> str:
-        return f"{_('Persoonsgegevens van')} {self.item_id}"
+        label = _("Persoonsgegevens van")
+        return f"{label} {self.item_id}"

@@ -54,6 +54,7 @@ def item_open(
     received_at: datetime,
     callback_number: str = "",
     note: str = "",
+    via: str = "web",
 ) -> FollowUpItem:
     """Enter a voicemail or an e-mail for the team; return the new item."""
     with transaction.atomic():
@@ -66,8 +67,46 @@ def item_open(
         )
         if callback_number or note:
             FollowUpText.objects.create(item=item, callback_number=callback_number, note=note)
-        _record(user, "follow_up_open", item)
+        _record(user, "follow_up_open", item, via=via)
         return item
+
+
+def item_receive(
+    *,
+    user,
+    team: Team,
+    kind: str,
+    received_at: datetime,
+    callback_number: str = "",
+    note: str = "",
+) -> tuple[FollowUpItem, bool]:
+    """An integration hands in a voicemail or an e-mail; return (the item, whether it is new).
+
+    A retry of the same message (same team, kind, instant, number and note) while its item is
+    open returns that item: an integration that lost the answer may send it again.
+    """
+    with transaction.atomic():
+        # Serialise deliveries to the team: two retries at the same moment make one item.
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        same = (
+            FollowUpItem.objects.open()
+            .filter(team=team, kind=kind, received_at=received_at, created_by=user)
+            .select_related("text")
+        )
+        for item in same:
+            text = getattr(item, "text", None)
+            held = (text.callback_number, text.note) if text else ("", "")
+            if held == (callback_number, note):
+                return item, False
+        return item_open(
+            user=user,
+            team=team,
+            kind=kind,
+            received_at=received_at,
+            callback_number=callback_number,
+            note=note,
+            via="api",
+        ), True
 
 
 def _locked(item: FollowUpItem) -> FollowUpItem:

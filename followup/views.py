@@ -41,6 +41,10 @@ def queue(request):
     today = timezone.localdate()
     items = selectors.queue_for(request.user, today=today, **filters.filters())
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    # The queue links the contacts its items are about (with their date): a read of those contacts.
+    shown = {pk for item in page for pk in (item.contact_id, item.answered_by_id) if pk}
+    if shown:
+        audit_event(request.user, "follow_up_queue", contact_ids=shown, details={"page": page.number})
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -86,7 +90,7 @@ def item_detail(request, item):
     audit_event(
         request.user,
         "follow_up_view",
-        contact_ids=[item.contact_id] if item.contact_id else (),
+        contact_ids=[pk for pk in (item.contact_id, item.answered_by_id) if pk],
         details={"item": str(item.uuid), "kind": item.kind, "team": item.team_id},
     )
     today = timezone.localdate()

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "helpline.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # NUL bytes and invalid text are refused (400) before any view, form or query sees them.
+    "helpline.bad_bytes.BadBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -100,6 +102,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 MIGRATE_DATABASE = env.db("MIGRATE_DATABASE_URL") if env.str("MIGRATE_DATABASE_URL", default="") else None
 if MIGRATE_DATABASE and MIGRATE_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
     raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name the same database as DATABASE_URL (another role).")
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Server-side parameter binding: values travel apart from the statement text, so an error
+    # logged by PostgreSQL (log_min_error_statement) shows $1, $2 …, never what was typed.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Each transaction takes the write lock when it begins, so a second save waits for the first
@@ -137,6 +143,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Log no usernames that were typed (they may be a caller's name typed in the wrong field).
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# Nor does it store them: a typed name that is no account is kept as "(unknown)" (accounts/axes_username.py).
+AXES_USERNAME_CALLABLE = "accounts.axes_username.axes_username"
 # The client address the lockout counts. Behind TRUSTED_PROXY_COUNT reverse proxies that each
 # append the address they saw to X-Forwarded-For, it is the one the outermost proxy wrote
 # (helpline/client_address.py); by default X-Forwarded-For is not trusted and REMOTE_ADDR counts.
@@ -194,6 +202,27 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# --- E-mail: the single-use invitation links (accounts/emails.py, issue 11) --------------------
+# SMTP from EMAIL_URL (smtp+tls://user:password@host:587) or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS. Without either (the embedded demo) the
+# console backend prints each mail, link included, in the terminal running the server.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="1712 registratie <noreply@localhost>")
+# Where the app is reached, for the links in mails (https://registratie.example.org). Empty: the
+# address the coordinator's request came to.
+SITE_URL = env.str("SITE_URL", default="")
 
 # Change history (django-pghistory, PostgreSQL only): event tables refuse UPDATE and DELETE.
 PGHISTORY_APPEND_ONLY = True
@@ -279,7 +308,5 @@ LOGGING = {
 # How the registration list pages.
 CONTACTS_PER_PAGE = 50
 
-# Reports: publication mode hides counts below this threshold (with secondary suppression).
-REPORT_SUPPRESSION_THRESHOLD = env.int("REPORT_SUPPRESSION_THRESHOLD", default=5)
 # Reports on PostgreSQL read pre-aggregated monthly counts, kept current by triggers (reports/cube.py).
 REPORT_PREAGGREGATE = env.bool("REPORT_PREAGGREGATE", default=True)

@@ -137,7 +137,8 @@ class OpeningHours(models.Model):
 
     def __str__(self) -> str:
         if self.always:
-            return f"{self.channel} {self.valid_from}: {_('altijd')}"
+            always = _("altijd")
+            return f"{self.channel} {self.valid_from}: {always}"
         return f"{self.channel} {self.valid_from}: {self.weekday} {self.opens}–{self.closes}"
 
 
@@ -390,7 +391,8 @@ class ContactText(models.Model):
 
     def __str__(self) -> str:
         # Never the text itself: this string can end up in logs and admin pages.
-        return f"{_('Vrije tekst van')} {self.contact_id}"
+        label = _("Vrije tekst van")
+        return f"{label} {self.contact_id}"
 
 
 class ReportedPersonManager(models.Manager):
@@ -477,4 +479,5 @@ class Draft(models.Model):
         indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_updated")]
 
     def __str__(self) -> str:
-        return f"{_('Concept')} {str(self.token)[:8]}"
+        label = _("Concept")
+        return f"{label} {str(self.token)[:8]}"

@@ -197,11 +197,13 @@ def draft_save(*, user, token: uuid.UUID, data: dict, edits: Contact | None = No
     with transaction.atomic():
         draft = Draft.objects.select_for_update().filter(token=token).first()
         if draft is None:
-            try:
-                with transaction.atomic():
-                    return Draft.objects.create(token=token, owner=user, edits=edits, data=data)
-            except IntegrityError:
-                draft = Draft.objects.select_for_update().get(token=token)
+            # Two autosaves of a new draft at once: INSERT … ON CONFLICT DO NOTHING, so the second
+            # waits for the first and then updates its row, with no duplicate-key error (whose
+            # logged statement would carry the draft) on either side.
+            Draft.objects.bulk_create([Draft(token=token, owner=user, edits=edits, data=data)], ignore_conflicts=True)
+            draft = Draft.objects.select_for_update().get(token=token)
+            if draft.owner_id == user.pk and draft.data == data:
+                return draft
         if draft.owner_id != user.pk:
             raise Draft.DoesNotExist
         if draft.registered_id is not None or draft.discarded_at is not None:

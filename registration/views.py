@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import audit_event
 
-from . import display, selectors, services
+from . import display, paging, selectors, services
 from .conflict import compare, take_over
 from .form_state import (
     draft_state,
@@ -47,19 +46,22 @@ def contact_list(request):
     filters = ContactFilterForm(request.GET or None, user=request.user)
     applied = filters.filters()
     contacts = Contact.objects.none() if applied is None else selectors.contact_list_for_user(request.user, **applied)
-    page = Paginator(contacts, settings.CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
-    if applied:
-        # The contacts the search showed, so the search appears in each of their trails.
-        details = {**filters.active_filters(), "page": page.number}
-        audit_event(request.user, "contact_search", contact_ids=[c.pk for c in page], details=details)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paging.contact_page(
+        contacts, per_page=settings.CONTACTS_PER_PAGE, cursor=request.GET.get("cursor"), page=request.GET.get("page")
+    )
+    if applied is not None:
+        # Every page shown is a read of the contacts on it, so it appears in each of their trails;
+        # a search also records its filters (codes and dates only).
+        details = {**filters.active_filters(), **page.position()}
+        action = "contact_search" if applied else "contact_list"
+        audit_event(request.user, action, contact_ids=[c.pk for c in page], details=details)
     context = {
         "filters": filters,
         "page": page,
         "rows": display.contact_rows(page, filters.book),
         "counts": display.page_counts(page),
-        "query": query.urlencode(),
+        # The pager's links carry the applied filters (codes and dates) and a cursor, nothing typed.
+        "query": display.list_query(filters),
         "drafts": display.draft_summaries(selectors.open_drafts_of(request.user)[:10]),
     }
     return render(request, "registration/contact_list.html", context)
@@ -86,6 +88,10 @@ def contact_detail(request, uuid):
 def _render_form(request, form, formset, *, contact=None, status=200, conflict=None, draft_token=None):
     token = draft_token or (form["token"].value() if form.is_bound else form.initial.get("token"))
     other_drafts = selectors.open_drafts_of(request.user).exclude(token=token)[:5] if token else []
+    # "Opvolging van" lists the team's recent contacts (date, time, channel, team): a read of each.
+    offered = [value for value, _label in form.fields["follow_up_of"].choices if value]
+    if offered:
+        audit_event(request.user, "contact_choices", contact_ids=offered)
     context = {
         "form": form,
         "formset": formset,
@@ -143,6 +149,8 @@ def _editable_contact(request, uuid) -> Contact:
 def contact_edit(request, uuid):
     contact = _editable_contact(request, uuid)
     if request.method == "GET":
+        # The edit page shows the whole registration, summary included: a read like the detail page.
+        audit_event(request.user, "contact_edit_view", contact_ids=[contact.pk])
         return _edit_form(request, contact)
     form, formset = build_forms(request.user, data=request.POST, contact=contact, default_day=contact.started_on)
     if not forms_valid(form, formset):
@@ -183,6 +191,8 @@ def _conflict_form(request, form, conflict: services.ConcurrentEdit, data):
     form, formset = build_forms(request.user, data=fresh, contact=contact, default_day=contact.started_on)
     form.is_valid()
     formset.is_valid()
+    # The screen now shows the colleague's stored version (summary included): a read.
+    audit_event(request.user, "contact_conflict_view", contact_ids=[contact.pk])
     return _render_form(request, form, formset, contact=contact, status=409, conflict=rows)
 
 
@@ -194,6 +204,7 @@ def contact_delete(request, uuid):
         services.contact_delete(user=request.user, contact=contact)
         messages.success(request, _("Het contact is verwijderd."))
         return redirect("registration:contact-list")
+    audit_event(request.user, "contact_delete_view", contact_ids=[contact.pk])
     return render(request, "registration/contact_confirm_delete.html", {"contact": contact})
 
 
@@ -221,6 +232,10 @@ def draft_resume(request, token):
     form, formset = build_forms(
         request.user, initial=initial, persons_initial=persons, contact=contact, default_day=day
     )
+    # What was typed comes back on screen (and, for an edit, the contact it changes).
+    audit_event(
+        request.user, "draft_resume", contact_ids=[contact.pk] if contact else (), details={"draft": str(draft.token)}
+    )
     return _render_form(request, form, formset, contact=contact, draft_token=draft.token)
 
 
@@ -231,6 +246,9 @@ def _already_registered(request, draft: Draft):
     so Back (or a reload) lands here instead of on a fresh form that would save a second contact.
     """
     contact = selectors.contacts_visible_to(request.user).filter(pk=draft.registered_id).first()
+    if contact is not None:
+        details = {"draft": str(draft.token)}
+        audit_event(request.user, "draft_registered_view", contact_ids=[contact.pk], details=details)
     context = {"contact": contact, "registered_at": timezone.localtime(draft.registered.created_at)}
     return render(request, "registration/draft_registered.html", context)
 

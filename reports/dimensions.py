@@ -16,6 +16,7 @@ its report code, its row codes in order and their labels. The kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F
@@ -24,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from referrals.models import Referral
 from registration.models import AGE_GROUPS, RELATION_GROUPS, Code, Team, ViolenceForm
+
+from .notes import recorded_from
 
 if TYPE_CHECKING:
     from registration.codebook import CodeBook
@@ -105,6 +108,10 @@ class Dimension:
         """The label of one of the dimension's own codes in the active language."""
         raise NotImplementedError
 
+    def valid_between(self, code: Any, codes: ReportCodes) -> tuple[date | None, date | None]:
+        """The first and last day a row code could be recorded (None: no limit)."""
+        return None, None
+
     def row_label(self, code: Any, codes: ReportCodes) -> str:
         """The label of a row: Leeg, the contacts without a reported person, or the dimension's own."""
         if code is None:
@@ -119,12 +126,25 @@ class CodeListDimension(Dimension):
 
     has_leeg = True
 
-    def __init__(self, key: str, title, *, code_list: str | None = None, **kwargs):
+    def __init__(self, key: str, title, *, code_list: str | None = None, show_code: bool = False, **kwargs):
         super().__init__(key, title, **kwargs)
         self.code_list = code_list or key
+        # The relation codes are numbers counsellors and Parliament's tables use; their labels
+        # repeat across groups ("kinderen en jongeren"), so the page shows code and group.
+        self.show_code = show_code
 
     def code(self, raw, codes):
         return raw if raw != "" else None
+
+    def valid_between(self, code, codes):
+        found = codes.book.find(self.code_list, code)
+        if found is None:
+            return None, None
+        first = found.valid_from
+        recorded = recorded_from(self.code_list, code)
+        if recorded and (first is None or recorded > first):
+            first = recorded
+        return first, found.valid_until
 
     def row_codes(self, codes, counted):
         listed = codes.book.codes.get(self.code_list, [])
@@ -204,6 +224,21 @@ class SeriesDimension(CodeListDimension):
                 rows.append(series)
         rows += sorted(c for c in counted if c is not None and c not in rows)
         return rows + [None]
+
+    def valid_between(self, code, codes):
+        """A series runs from its first member's first day to its last member's last day."""
+        spans = [
+            CodeListDimension.valid_between(self, c.code, codes)
+            for c in codes.book.codes.get(self.code_list, [])
+            if (c.rollup or c.code) == code
+        ]
+        if not spans:
+            return None, None
+        firsts, lasts = [s[0] for s in spans], [s[1] for s in spans]
+        return (
+            None if None in firsts else min(firsts),
+            None if None in lasts else max(lasts),
+        )
 
 
 class TeamDimension(Dimension):
@@ -297,7 +332,7 @@ DIMENSIONS: dict[str, Dimension] = {
         ),
         CodeListDimension("caller_gender", _("Gender contactnemer")),
         CodeListDimension("anonymous", _("Anonimiteit")),
-        CodeListDimension("caller_relation", _("Relatie tot het slachtoffer")),
+        CodeListDimension("caller_relation", _("Relatie tot het slachtoffer"), show_code=True),
         RollupDimension(
             "caller_relation_group",
             _("Relatie tot het slachtoffer (gegroepeerd)"),
@@ -322,7 +357,8 @@ DIMENSIONS: dict[str, Dimension] = {
             groups={
                 "within": _("Binnen de openingsuren"),
                 "outside": _("Buiten de openingsuren"),
-                "unknown": _("Onbekend (geen tijdstip)"),
+                # registration.derivation: unknown when the time or the channel is missing.
+                "unknown": _("Onbekend (geen tijdstip of geen kanaal)"),
             },
         ),
         MonthDimension("month", _("Maand")),

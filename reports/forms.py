@@ -11,16 +11,16 @@ from registration.models import HELPLINE_START, Team
 from .dimensions import DIMENSIONS
 from .selectors import ReportFilter, ReportScope
 
-FIELDS = ["year_from", "year_to", "team", "publish", "cross_a", "cross_b"]
+# No publication switch: who sees perturbed figures is decided by role (reports.selectors.publication).
+FIELDS = ["year_from", "year_to", "team", "cross_a", "cross_b"]
 
 
 class ReportForm(forms.Form):
-    """The period, team, publication mode and crossed table of the report page (a GET form)."""
+    """The period, team and crossed table of the report page (a GET form)."""
 
     year_from = forms.TypedChoiceField(label=_("Jaar (of eerste jaar)"), coerce=int)
     year_to = forms.TypedChoiceField(label=_("Tot en met jaar"), coerce=int, required=False, empty_value=None)
     team = forms.ChoiceField(label=_("Team"), required=False)
-    publish = forms.BooleanField(label=_("Publicatiemodus (kleine aantallen verbergen)"), required=False)
     cross_a = forms.ChoiceField(label=_("Kruistabel: rijen"), required=False)
     cross_b = forms.ChoiceField(label=_("Kruistabel: kolommen"), required=False)
 
@@ -31,6 +31,13 @@ class ReportForm(forms.Form):
         years = [(y, str(y)) for y in range(this_year, HELPLINE_START.year - 1, -1)]
         self.fields["year_from"].choices = years
         self.fields["year_to"].choices = [("", _("(hetzelfde jaar)")), *years]
+        # An impossible year (typed into the address, 9999) is answered next to its field.
+        impossible = _("Kies een jaar van %(first)s tot en met %(last)s.") % {
+            "first": HELPLINE_START.year,
+            "last": this_year,
+        }
+        for name in ("year_from", "year_to"):
+            self.fields[name].error_messages["invalid_choice"] = impossible
         teams = Team.objects.order_by("sort", "code")
         if scope.all_teams:
             self.fields["team"].choices = [("", _("Alle teams")), *[(t.code, t.name) for t in teams]]
@@ -75,7 +82,7 @@ class ReportForm(forms.Form):
         return data.urlencode()
 
     def api_url(self) -> str:
-        """The same report (period, team, publication mode) from the API."""
+        """The same report (period and team) from the API."""
         report_filter = self.report_filter()
         period = str(report_filter.start.year)
         if report_filter.is_range:
@@ -83,8 +90,9 @@ class ReportForm(forms.Form):
         data = QueryDict(mutable=True)
         if self.cleaned_data.get("team"):
             data["team"] = self.cleaned_data["team"]
-        if self.cleaned_data.get("publish"):
-            data["publish"] = "1"
+        if self.cross():
+            # The crossed table chosen on the page, as the API's `cross` parameter.
+            data["cross"] = ",".join(self.cross())
         url = reverse("reports:api-report", args=[period])
         return f"{url}?{data.urlencode()}" if data else url
 

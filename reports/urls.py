@@ -10,6 +10,7 @@ app_name = "reports"
 urlpatterns = [
     path("reports/", views.report_page, name="report"),
     path("reports/csv/<str:key>/", views.table_csv_download, name="table-csv"),
+    path("reports/print.css", views.print_css, name="print-css"),
     path("reports/export/", views.export_start, name="export"),
     path("reports/export/<uuid:export_id>/", views.export_status, name="export-status"),
     path("reports/export/<uuid:export_id>/download/", views.export_download, name="export-download"),

@@ -12,7 +12,7 @@ if [ ! -f "$stamp" ]; then
 fi
 # The source strings are Dutch; the compiled catalogue gives the English UI.
 if command -v msgfmt >/dev/null 2>&1; then
-  python manage.py compilemessages -v0 --ignore=.venv
+  python manage.py compilemessages -v0 --ignore=.venv --ignore=var
 else
   echo "msgfmt (GNU gettext) not found: the UI will be Dutch only. apt-get install gettext adds English." >&2
 fi

@@ -38,13 +38,28 @@ RULES: dict[str, tuple[int, ...]] = {
     "accounts:otp-setup": (R, 200, R, R, R, R, R),
     "accounts:otp-verify": (R, R, 200, 200, 200, 200, 200),
     "accounts:backup-codes": (R, R, 200, 200, 200, 200, 200),
+    "accounts:password-change": (R, R, 200, 200, 200, 200, 200),
+    # The invitation link answers everyone (a garbled link: a page saying so; logged in: log out first).
+    "accounts:invitation-accept": (200, 200, 200, 200, 200, 200, 200),
     "team:list": (R, R, F, F, 200, F, F),
     "team:invite": (R, R, F, F, 200, F, F),
     "team:deactivate": (R, R, F, F, 405, F, F),
     "team:reset-two-factor": (R, R, F, F, 405, F, F),
+    "team:invitation-resend": (R, R, F, F, 405, F, F),
+    # Who reads the team's contacts and the coordinator's grants; making coordinators takes two people.
+    "team:access": (R, R, F, F, 200, F, F),
+    "team:grant-add": (R, R, F, F, 200, F, F),
+    "team:grant-end": (R, R, F, F, 200, F, F),
+    "team:coordinators": (R, R, F, F, F, 200, 200),
+    "team:coordinator-propose": (R, R, F, F, F, 405, 405),
+    "team:coordinator-confirm": (R, R, F, F, F, 405, 405),
+    "team:coordinator-refuse": (R, R, F, F, F, 405, 405),
+    "team:coordinator-withdraw": (R, R, F, F, F, 405, 405),
+    "team:coordinator-revoke": (R, R, F, F, F, 405, 405),
     "audit:trail": (R, R, F, F, 200, F, F),
     "api:contact-list": (F, F, 200, 200, 200, F, F),
     "api:contact-detail": (F, F, 200, 404, 200, F, F),
+    "api:follow-up": (F, F, 200, 200, 200, F, F),
     "api:schema": (F, F, 200, 200, 200, 200, 200),
     "api:docs": (F, F, 200, 200, 200, 200, 200),
     "registration:contact-list": RECORD,
@@ -59,6 +74,7 @@ RULES: dict[str, tuple[int, ...]] = {
     "registration:contact-delete": (R, R, 200, 404, 200, F, F),
     # Figures: the Flemish coordinator and team coordinators only (issue 5).
     "reports:report": (R, R, F, F, 200, 200, F),
+    "reports:print-css": (R, R, F, F, 200, 200, F),
     "reports:table-csv": (R, R, F, F, 200, 200, F),
     "reports:export": (R, R, F, F, 405, 405, F),
     "reports:export-status": (R, R, F, F, 404, 404, F),
@@ -97,7 +113,11 @@ ADMIN_RULES: dict[str, int] = {
     "admin:axes_accessattempt_add": F,
     "admin:axes_accesslog_add": F,
     "admin:axes_accessfailurelog_add": F,
-    "admin:auth_user_password_change": 200,
+    # A counsellor's password is set by its owner only: the admin sends back to the account (issue 11).
+    "admin:auth_user_password_change": R,
+    # A counsellor is deactivated, never deleted; a team with contacts is retired (issue 11).
+    "admin:accounts_user_delete": F,
+    "admin:registration_team_delete": R,
 }
 ADMIN_MODEL_VIEW = re.compile(r"^admin:\w+_(changelist|add|history|delete|change|<redirect>)$")
 ADMIN_MODEL_STATUS = {"changelist": 200, "add": 200, "history": 200, "delete": 200, "change": 200, "<redirect>": R}
@@ -191,6 +211,7 @@ def world(db):
 def concrete_path(key: str, route: str, world) -> str | None:
     """Fill the route's parameters with ids of team A's records (None: no path to test)."""
     contact_a = world["contact_a"]
+    counsellor_a = world["users"]["counsellor_a"]
     if key == "admin:<catch-all>":
         return "/admin/no-such-page/"
     if key == "admin:app_list":
@@ -210,9 +231,14 @@ def concrete_path(key: str, route: str, world) -> str | None:
         "<str:period>": str(date.today().year),
         "<str:key>": "problem",
         "<int:user_id>": str(world["users"]["counsellor_a"].pk),
+        "<slug:team>": "antwerpen",
+        "<int:membership_id>": str(counsellor_a.memberships.get().pk),
+        "<int:proposal_id>": "999999",
         "<path:object_id>": str(object_id),
         "<id>": str(object_id),
         "<int:pk>": str(object_id),
+        "<str:uidb64>": "MQ",  # an invitation link for user 1 with a guessed token
+        "<str:token>": "cz1v2e-0123456789abcdef0123456789abcdef",
     }
     for placeholder, value in replacements.items():
         path = path.replace(placeholder, value)

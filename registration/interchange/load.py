@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -20,8 +20,17 @@ from referrals.models import Referral
 
 from ..derivation import Schedule, relation_roles
 from ..models import Contact, ContactText, ReportedPerson, ViolenceForm
+from .copy import copy_records
 from .export import export_record
-from .parse import ImportFailed, ParsedContact, Reference, parse_line, parse_lines, plausibility_warnings
+from .parse import (
+    ImportFailed,
+    ParsedContact,
+    Reference,
+    parse_line,
+    parse_lines,
+    plausibility_warnings,
+    without_gc,
+)
 
 BATCH = 2000
 
@@ -45,20 +54,13 @@ def import_lines(lines: Iterable[str], *, update: bool = False, progress=None) -
 
 
 def import_records(records: list[ParsedContact], *, update: bool = False) -> ImportResult:
+    with without_gc():
+        return _import_records(records, update)
+
+
+def _import_records(records: list[ParsedContact], update: bool) -> ImportResult:
     result = ImportResult()
-    ids = [r.external_id for r in records if r.external_id]
-    existing: dict[str, Contact] = {}
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        # A contact registered here is exported under its uuid: re-importing that export
-        # must find it too.
-        uuids = [value for value in batch if _as_uuid(value)]
-        for contact in (
-            Contact.all_objects.filter(Q(external_id__in=batch) | Q(external_id__isnull=True, uuid__in=uuids))
-            .select_related("team", "follow_up_of")
-            .prefetch_related("persons__violence_forms", "persons__referrals")
-        ):
-            existing[contact.identifier] = contact
+    existing = _existing_contacts([r.external_id for r in records if r.external_id])
 
     errors: list[str] = []
     to_create: list[ParsedContact] = []
@@ -84,9 +86,10 @@ def import_records(records: list[ParsedContact], *, update: bool = False) -> Imp
         to_create = records
 
     # follow_up_of must name a contact in the file or already in the database.
-    known_ids = set(existing) | {r.external_id for r in records if r.external_id}
-    missing_refs = [r for r in records if r.follow_up_of and r.follow_up_of not in known_ids]
-    found = _contacts_by_reference({r.follow_up_of for r in missing_refs})
+    in_file = {r.external_id for r in records if r.external_id}
+    missing_refs = [r for r in records if r.follow_up_of and r.follow_up_of not in in_file]
+    found = {ref: c.pk for ref, c in existing.items()}
+    found.update(_contacts_by_reference({r.follow_up_of for r in missing_refs} - set(found)))
     for record in missing_refs:
         if record.follow_up_of not in found:
             errors.append(
@@ -105,11 +108,56 @@ def import_records(records: list[ParsedContact], *, update: bool = False) -> Imp
             Contact.all_objects.filter(pk__in=[c.pk for _r, c in to_update]).delete()
             to_create = to_create + [r for r, _c in to_update]
             result.updated = len(to_update)
-        contacts = _bulk_insert(to_create, roles, schedule)
+        if connection.vendor == "postgresql":
+            # A contact of the file may be followed up by another of the file: its new id wins
+            # over the id of the contact it replaces (--update).
+            copy_records(to_create, roles, schedule, follow_ups=found)
+        else:
+            contacts = _bulk_insert(to_create, roles, schedule)
+            _link_follow_ups(to_create, contacts)
         result.created = len(to_create) - result.updated
         result.persons = sum(len(r.persons) for r in to_create)
-        _link_follow_ups(to_create, contacts)
     return result
+
+
+def _existing_contacts(ids: list[str]) -> dict[str, Contact]:
+    """The contacts already here under the file's external_ids, by identifier.
+
+    A contact registered here is exported under its uuid: re-importing that export must find
+    it too. The ids are looked up first (on PostgreSQL in one query whatever the file's size);
+    only the contacts found are loaded whole, to compare their content.
+    """
+    if not ids:
+        return {}
+    pks: list[int] = []
+    if connection.vendor == "postgresql":
+        uuids = [parsed for value in ids if (parsed := _as_uuid(value))]
+        with connection.cursor() as cursor:
+            # A join on the ids as a set: one index probe per id, whatever the table's size (an
+            # `= ANY(array)` parameter would be searched linearly for every row scanned).
+            cursor.execute(
+                "SELECT c.id FROM unnest(%s::text[]) AS f(id) JOIN registration_contact c ON c.external_id = f.id "
+                "UNION SELECT c.id FROM unnest(%s::uuid[]) AS f(id) JOIN registration_contact c ON c.uuid = f.id "
+                "WHERE c.external_id IS NULL",
+                [ids, uuids],
+            )
+            pks = [row[0] for row in cursor.fetchall()]
+    else:
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            uuids = [value for value in batch if _as_uuid(value)]
+            pks += Contact.all_objects.filter(
+                Q(external_id__in=batch) | Q(external_id__isnull=True, uuid__in=uuids)
+            ).values_list("pk", flat=True)
+    existing: dict[str, Contact] = {}
+    for start in range(0, len(pks), BATCH):
+        for contact in (
+            Contact.all_objects.filter(pk__in=pks[start : start + BATCH])
+            .select_related("team", "follow_up_of")
+            .prefetch_related("persons__violence_forms", "persons__referrals")
+        ):
+            existing[contact.identifier] = contact
+    return existing
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:
@@ -123,9 +171,9 @@ def _contacts_by_reference(refs: set[str]) -> dict[str, int]:
     """Map each reference (an external_id, or the uuid a contact registered here exports) to a pk."""
     if not refs:
         return {}
-    found = dict(Contact.all_objects.filter(external_id__in=refs).values_list("external_id", "pk"))
+    found = dict(Contact.all_objects.filter(external_id__in=refs).order_by().values_list("external_id", "pk"))
     uuids = {parsed: ref for ref in refs - set(found) if (parsed := _as_uuid(ref))}
-    for value, pk in Contact.all_objects.filter(uuid__in=uuids).values_list("uuid", "pk"):
+    for value, pk in Contact.all_objects.filter(uuid__in=uuids).order_by().values_list("uuid", "pk"):
         found[uuids[value]] = pk
     return found
 

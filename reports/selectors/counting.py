@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from registration.codebook import CodeBook
 from registration.models import Contact, ReportedPerson, Team
@@ -34,6 +34,8 @@ def period_where(report_filter: ReportFilter, team_ids: list[int] | None) -> Whe
         q = Q(**{f"{prefix}started_on__gte": report_filter.start, f"{prefix}started_on__lte": report_filter.end})
         if team_ids is not None:
             q &= Q(**{f"{prefix}team_id__in": team_ids})
+        if report_filter.registered_before is not None:
+            q &= Q(**{f"{prefix}created_at__lt": report_filter.registered_before})
         return q
 
     return where
@@ -74,6 +76,12 @@ class Grouping:
         """The lookup prefix from a counted row to its contact."""
         return path_to(CONTACT, self.base)
 
+    @property
+    def record_key(self) -> str:
+        """The lookup of a counted row's record key: a contact's, or a reported person's (whose
+        mentions of a multi-valued field count as the person)."""
+        return "record_key" if self.base in (CONTACT, PERSON) else "person__record_key"
+
     def queryset(self, where: Where) -> QuerySet:
         """The rows counted, before grouping, for the contacts `where` selects."""
         contacts = where(self.contact_prefix)
@@ -92,11 +100,16 @@ class Grouping:
     def aliases(self) -> dict[str, Any]:
         return {f"d{i}": expr for i, expr in enumerate(self.exprs)}
 
-    def count(self, where: Where) -> dict[tuple, int]:
-        """Counts by the grouped stored values (one query)."""
+    def count(self, where: Where) -> dict[tuple, tuple[int, int]]:
+        """(count, sum of record keys) by the grouped stored values (one query)."""
         aliases = self.aliases()
-        rows = self.queryset(where).values(**aliases).annotate(n=Count("pk")).values_list(*aliases, "n")
-        return {tuple(row[:-1]): row[-1] for row in rows}
+        rows = (
+            self.queryset(where)
+            .values(**aliases)
+            .annotate(n=Count("pk"), k=Sum(self.record_key))
+            .values_list(*aliases, "n", "k")
+        )
+        return {tuple(row[:-2]): (row[-2], row[-1] or 0) for row in rows}
 
 
 @dataclass
@@ -106,9 +119,13 @@ class ReportContext:
     filter: ReportFilter
     codes: ReportCodes
     team_ids: list[int] | None = None
-    # Grouped counts by Grouping.key, filled once per grouping (or all at once from the pre-aggregated counts).
-    grouped: dict[tuple, dict[tuple, int]] = field(default_factory=dict)
-    _totals: dict[str, int] | None = None
+    # (count, sum of record keys) by Grouping.key, filled once per grouping (or all at once from
+    # the pre-aggregated counts).
+    grouped: dict[tuple, dict[tuple, tuple[int, int]]] = field(default_factory=dict)
+    _totals: dict[str, tuple[int, int]] | None = None
+    # Each table's sum of record keys by row code, for the cells of a published table
+    # (reports.selectors.publication); never part of the report itself.
+    row_keys: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, report_filter: ReportFilter, groupings: list[Grouping], *, preaggregated: bool = True):
@@ -120,10 +137,15 @@ class ReportContext:
         ctx = cls(report_filter, ReportCodes(CodeBook(), teams, report_filter), team_ids)
         if preaggregated and cube.enabled(report_filter):
             ctx.grouped = cube.counts(report_filter, team_ids, groupings)
+
+            def summed(keys, without_person=False) -> tuple[int, int]:
+                cells = ctx.tally(keys, without_person=without_person).values()
+                return sum(n for n, _k in cells), sum(k for _n, k in cells)
+
             ctx._totals = {
-                "contacts": sum(ctx.raw(("channel",)).values()),
-                "persons": sum(ctx.raw(("problem",)).values()),
-                "contacts_without_person": sum(ctx.raw(("year",), without_person=True).values()),
+                "contacts": summed(("channel",)),
+                "persons": summed(("problem",)),
+                "contacts_without_person": summed(("year",), without_person=True),
             }
         return ctx
 
@@ -131,39 +153,62 @@ class ReportContext:
     def where(self) -> Where:
         return period_where(self.filter, self.team_ids)
 
-    def raw(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
-        """Counts grouped by the stored values behind `keys` (one query, memoised)."""
+    def tally(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, tuple[int, int]]:
+        """(count, sum of record keys) grouped by the stored values behind `keys` (one query, memoised)."""
         grouping = Grouping.of(keys, without_person=without_person)
         if grouping.key not in self.grouped:
             self.grouped[grouping.key] = grouping.count(self.where)
         return self.grouped[grouping.key]
 
-    def counts(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
-        """Counts by report code for the dimensions `keys`."""
+    def raw(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
+        """Counts grouped by the stored values behind `keys`."""
+        return {values: n for values, (n, _k) in self.tally(keys, without_person=without_person).items()}
+
+    def _by_code(self, keys: tuple[str, ...], without_person: bool, part: int) -> dict[tuple, int]:
         dims = [DIMENSIONS[k] for k in keys]
         result: dict[tuple, int] = {}
-        for raw, n in self.raw(keys, without_person=without_person).items():
+        for raw, cell in self.tally(keys, without_person=without_person).items():
             codes = tuple(dim.code(value, self.codes) for dim, value in zip(dims, raw, strict=True))
-            result[codes] = result.get(codes, 0) + n
+            result[codes] = result.get(codes, 0) + cell[part]
         return result
+
+    def counts(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
+        """Counts by report code for the dimensions `keys`."""
+        return self._by_code(keys, without_person, 0)
+
+    def keys(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
+        """Sums of record keys by report code for the dimensions `keys` (from the same query as the counts)."""
+        return self._by_code(keys, without_person, 1)
+
+    def _totals_counted(self) -> dict[str, tuple[int, int]]:
+        if self._totals is None:
+            contacts = Contact.objects.filter(self.where(""))
+            without = ~Exists(ReportedPerson.objects.filter(contact=OuterRef("pk")))
+            agg = contacts.aggregate(
+                contacts=Count("pk"),
+                contacts_key=Sum("record_key"),
+                without=Count("pk", filter=without),
+                without_key=Sum("record_key", filter=without),
+            )
+            persons = ReportedPerson.objects.filter(self.where("contact__")).aggregate(
+                n=Count("pk"), k=Sum("record_key")
+            )
+            self._totals = {
+                "contacts": (agg["contacts"], agg["contacts_key"] or 0),
+                "persons": (persons["n"], persons["k"] or 0),
+                "contacts_without_person": (agg["without"], agg["without_key"] or 0),
+            }
+        return self._totals
 
     @property
     def totals(self) -> dict[str, int]:
         """Contacts, reported persons and contacts without a reported person."""
-        if self._totals is None:
-            contacts = Contact.objects.filter(self.where(""))
-            agg = contacts.aggregate(
-                contacts=Count("pk"),
-                contacts_without_person=Count(
-                    "pk", filter=~Exists(ReportedPerson.objects.filter(contact=OuterRef("pk")))
-                ),
-            )
-            self._totals = {
-                "contacts": agg["contacts"],
-                "persons": ReportedPerson.objects.filter(self.where("contact__")).count(),
-                "contacts_without_person": agg["contacts_without_person"],
-            }
-        return self._totals
+        return {code: n for code, (n, _k) in self._totals_counted().items()}
+
+    @property
+    def total_keys(self) -> dict[str, int]:
+        """The sums of record keys of `totals`."""
+        return {code: k for code, (_n, k) in self._totals_counted().items()}
 
     def row_codes(self, key: str, counted: set) -> list:
         """The row codes of dimension `key` in order (the without-person row is the table's to add)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from accounts.models import Role
 
@@ -47,6 +47,9 @@ class ReportFilter:
     start: date
     end: date
     team_codes: tuple[str, ...] | None = None
+    # Under the publication rule: only contacts registered before this instant count
+    # (reports.selectors.publication), so the figures of a month do not move while it runs.
+    registered_before: datetime | None = None
 
     @property
     def years(self) -> list[int]:

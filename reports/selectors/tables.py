@@ -7,10 +7,11 @@ that group by the same stored values.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -113,15 +114,46 @@ def standard_groupings() -> list[Grouping]:
     return list(groupings.values())
 
 
+def row_validity(ctx: ReportContext, keys: tuple[str, ...], code: tuple, count: int) -> dict:
+    """What a row adds about its codes' validity within the row's own period (domain.md keeps
+    such rows, count 0): `valid: false` when none of its codes could be recorded then (the page
+    shows n.v.t.), else `valid_from` / `valid_until` when one starts or stops within it."""
+    start, end = ctx.filter.start, ctx.filter.end
+    for key, value in zip(keys, code, strict=True):
+        # A year or (in a one-year report) a month narrows the row's period.
+        if key == "year" and value:
+            start, end = max(start, date(int(value), 1, 1)), min(end, date(int(value), 12, 31))
+        elif key == "month" and value and not ctx.filter.is_range:
+            month = int(value)
+            last = date(start.year, 12, 31) if month == 12 else date(start.year, month + 1, 1) - timedelta(days=1)
+            start, end = max(start, date(start.year, month, 1)), min(end, last)
+    marks: dict[str, str] = {}
+    for key, value in zip(keys, code, strict=True):
+        if value in (None, WITHOUT_PERSON):
+            continue
+        first, last = DIMENSIONS[key].valid_between(value, ctx.codes)
+        if (first and first > end) or (last and last < start):
+            # Counted anyway (a legacy record): the count stands, it is not "n.v.t.".
+            return {} if count else {"valid": False}
+        if first and first > start:
+            marks["valid_from"] = max(marks.get("valid_from", ""), first.isoformat())
+        if last and last < end:
+            marks["valid_until"] = min(marks.get("valid_until", "9999"), last.isoformat())
+    return marks
+
+
 def single_table(ctx: ReportContext, key: str) -> dict:
     """One dimension: a row per code with label, count and share of the table's total."""
     dim = DIMENSIONS[key]
     counts = {codes[0]: n for codes, n in ctx.counts((key,)).items()}
+    keys = {codes[0]: k for codes, k in ctx.keys((key,)).items()}
     rows_codes = ctx.row_codes(key, set(counts))
     extra: dict[Any, int] = {}
     if dim.level == PERSON:
         rows_codes.append(WITHOUT_PERSON)
         extra[WITHOUT_PERSON] = ctx.totals["contacts_without_person"]
+        keys[WITHOUT_PERSON] = ctx.total_keys["contacts_without_person"]
+    ctx.row_keys[key] = {code: keys.get(code, 0) for code in rows_codes}
     values = [(code, counts.get(code, 0) + extra.get(code, 0)) for code in rows_codes]
     total = sum(n for _, n in values)
     rows = []
@@ -129,6 +161,7 @@ def single_table(ctx: ReportContext, key: str) -> dict:
         row = {"code": code, "label": ctx.label(key, code), "count": n, "share": share(n, total)}
         if dim.level == MULTI:
             row["share_of_persons"] = share(n, ctx.totals["persons"])
+        row.update(row_validity(ctx, (key,), (code,), n))
         rows.append(row)
     return {"unit": "contact" if dim.level == CONTACT else "person", "total": total, "rows": rows}
 
@@ -143,14 +176,17 @@ def cross_table(ctx: ReportContext, first: str, second: str) -> dict:
     keys = (first, second)
     levels = [DIMENSIONS[k].level for k in keys]
     counts = dict(ctx.counts(keys))
+    key_sums = dict(ctx.keys(keys))
     person_side = None
     if CONTACT in levels and PERSON in levels and MULTI not in levels:
         person_side = levels.index(PERSON)
         contact_key = keys[1 - person_side]
+        without_keys = ctx.keys((contact_key,), without_person=True)
         for (code,), n in ctx.counts((contact_key,), without_person=True).items():
             pair = [code, code]
             pair[person_side] = WITHOUT_PERSON
             counts[tuple(pair)] = counts.get(tuple(pair), 0) + n
+            key_sums[tuple(pair)] = key_sums.get(tuple(pair), 0) + without_keys[(code,)]
     row_codes = []
     for i, key in enumerate(keys):
         codes = ctx.row_codes(key, {c[i] for c in counts})
@@ -162,16 +198,19 @@ def cross_table(ctx: ReportContext, first: str, second: str) -> dict:
             "code": [a, b],
             "label": [ctx.label(first, a), ctx.label(second, b)],
             "count": counts.get((a, b), 0),
+            **row_validity(ctx, keys, (a, b), counts.get((a, b), 0)),
         }
         for a in row_codes[0]
         for b in row_codes[1]
     ]
+    ctx.row_keys[f"{first}_x_{second}"] = {(a, b): key_sums.get((a, b), 0) for a in row_codes[0] for b in row_codes[1]}
     unit = "contact" if levels == [CONTACT, CONTACT] else "person"
     return {"unit": unit, "total": sum(r["count"] for r in rows), "dimensions": list(keys), "rows": rows}
 
 
 def totals_table(ctx: ReportContext) -> dict:
     """Contacts, reported persons and contacts without a reported person (always three rows)."""
+    ctx.row_keys["totals"] = {c: ctx.total_keys[c] for c in TOTALS_CODES}
     return {"rows": [{"code": c, "label": str(TOTAL_LABELS[c]), "count": ctx.totals[c]} for c in TOTALS_CODES]}
 
 
@@ -183,6 +222,13 @@ def year_totals_table(ctx: ReportContext) -> dict:
     persons: dict[str, int] = {}
     for (year, _problem), n in ctx.counts(("year", "problem")).items():
         persons[year] = persons.get(year, 0) + n
+    # The same sums of record keys, for the cells of a published table.
+    contact_keys = {c[0]: k for c, k in ctx.keys(("year",)).items()}
+    without_keys = {c[0]: k for c, k in ctx.keys(("year",), without_person=True).items()}
+    person_keys: dict[str, int] = {}
+    for (year, _problem), k in ctx.keys(("year", "problem")).items():
+        person_keys[year] = person_keys.get(year, 0) + k
+    row_keys: dict[tuple, int] = {}
     rows = []
     for year in ctx.row_codes("year", set()):
         values = {
@@ -191,7 +237,15 @@ def year_totals_table(ctx: ReportContext) -> dict:
             "contacts_without_person": without.get(year, 0),
         }
         values["person_rows"] = values["persons"] + values["contacts_without_person"]
+        keys = {
+            "contacts": contact_keys.get(year, 0),
+            "persons": person_keys.get(year, 0),
+            "contacts_without_person": without_keys.get(year, 0),
+        }
+        keys["person_rows"] = keys["persons"] + keys["contacts_without_person"]
+        row_keys.update({(year, c): keys[c] for c in YEAR_TOTALS_CODES})
         rows += [{"code": [year, c], "count": values[c]} for c in YEAR_TOTALS_CODES]
+    ctx.row_keys["year_x_totals"] = row_keys
     return {"unit": "mixed", "dimensions": ["year", "totals"], "rows": rows}
 
 
@@ -222,29 +276,62 @@ def report_tables(
 
 
 def build_report(
-    report_filter: ReportFilter, *, extra_crosses=(), language: str = REPORT_LANGUAGE, preaggregated: bool = True
+    report_filter: ReportFilter,
+    *,
+    extra_crosses=(),
+    language: str = REPORT_LANGUAGE,
+    preaggregated: bool = True,
+    publication=None,
 ) -> dict:
-    """Return the report JSON of domain.md ("Report JSON") for a period and optional teams."""
+    """Return the report JSON of domain.md ("Report JSON") for a period and optional teams.
+
+    With a `publication` rule (reports.selectors.publication) the period is cut to the closed
+    months, the tables it names are perturbed and `disclosure` says how; else `disclosure` is null.
+    """
+    if publication is not None:
+        report_filter = publication.clamp(report_filter)
     with translation.override(language):
-        _ctx, tables = report_tables(report_filter, extra_crosses=extra_crosses, preaggregated=preaggregated)
+        ctx, tables = report_tables(report_filter, extra_crosses=extra_crosses, preaggregated=preaggregated)
     team = report_filter.team_codes
-    return {
+    report = {
         "period": {"from": report_filter.start.isoformat(), "to": report_filter.end.isoformat()},
         "team": None if team is None else (team[0] if len(team) == 1 else list(team)),
         "tables": tables,
     }
+    report["disclosure"] = publication.apply(report, report_filter, ctx.row_keys) if publication else None
+    return report
 
 
-def yearly_evolution(team_codes: tuple[str, ...] | None = None) -> list[dict]:
-    """Contacts and reported persons per year over every year on record (two queries)."""
+def yearly_evolution(team_codes: tuple[str, ...] | None = None, *, publication=None) -> list[dict]:
+    """Contacts and reported persons per year over every year on record (two queries).
+
+    Under a `publication` rule: closed months only, and perturbed for chosen teams (a count below
+    the threshold is None, with `contacts_below_threshold` / `persons_below_threshold`).
+    """
     contacts = Contact.objects.all()
     persons = ReportedPerson.objects.all()
     if team_codes is not None:
         contacts = contacts.filter(team__code__in=team_codes)
         persons = persons.filter(contact__team__code__in=team_codes)
-    per_year: dict[int, dict[str, int]] = {}
-    for row in contacts.order_by().values(year=ExtractYear("started_on")).annotate(n=Count("pk")):
-        per_year.setdefault(row["year"], {"contacts": 0, "persons": 0})["contacts"] = row["n"]
-    for row in persons.order_by().values(year=ExtractYear("contact__started_on")).annotate(n=Count("pk")):
-        per_year.setdefault(row["year"], {"contacts": 0, "persons": 0})["persons"] = row["n"]
-    return [{"year": year, **values} for year, values in sorted(per_year.items())]
+    if publication is not None:
+        closed = {"started_on__lte": publication.closed_until, "created_at__lt": publication.registered_before}
+        contacts = contacts.filter(**closed)
+        persons = persons.filter(**{f"contact__{lookup}": value for lookup, value in closed.items()})
+    per_year: dict[int, dict[str, tuple[int, int]]] = {}
+    for name, qs, day in (("contacts", contacts, "started_on"), ("persons", persons, "contact__started_on")):
+        for row in qs.order_by().values(year=ExtractYear(day)).annotate(n=Count("pk"), k=Sum("record_key")):
+            per_year.setdefault(row["year"], {"contacts": (0, 0), "persons": (0, 0)})[name] = (row["n"], row["k"] or 0)
+    perturbed = publication is not None and publication.perturbs_teams(team_codes)
+    evolution = []
+    for year, values in sorted(per_year.items()):
+        row: dict = {"year": year}
+        for name, (n, k) in values.items():
+            if perturbed:
+                cell = publication.published(n, k)
+                row[name] = cell["count"]
+                if cell.get("below_threshold"):
+                    row[f"{name}_below_threshold"] = True
+            else:
+                row[name] = n
+        evolution.append(row)
+    return evolution

@@ -428,6 +428,14 @@
         });
       }
       if (response.status === 404) { stop(T.stoppedMissing); return false; }
+      if (response.status === 400) {
+        // A NUL or an invalid character in what was typed (helpline/bad_bytes.py): say so, the
+        // server's message is translated; the next try after an edit may well succeed.
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          backoff(json.reason === "invalid_characters" && json.detail ? json.detail : T.failed);
+          return false;
+        });
+      }
       backoff(T.failed);
       return false;
     }).catch(function () {

@@ -61,6 +61,17 @@ def test_a_closure_added_as_data_moves_a_new_deadline():
     assert due_on_for(Kind.VOICEMAIL, brussels(2024, 4, 3, 9, 0)) == date(2024, 4, 4)
 
 
+def test_easter_monday_counts_because_it_is_data_not_code():
+    """Without its Closure row, Easter Monday is a working day; added back as data, it is not."""
+    friday_evening = brussels(2024, 3, 29, 19, 0)
+    Closure.objects.filter(date=date(2024, 4, 1)).delete()
+    assert due_on_for(Kind.EMAIL, friday_evening) == date(2024, 4, 2)
+    assert due_on_for(Kind.VOICEMAIL, brussels(2024, 3, 30, 10, 0)) == date(2024, 4, 1)
+    Closure.objects.create(date=date(2024, 4, 1), name="Paasmaandag")
+    assert due_on_for(Kind.EMAIL, friday_evening) == date(2024, 4, 3)
+    assert due_on_for(Kind.VOICEMAIL, brussels(2024, 3, 30, 10, 0)) == date(2024, 4, 2)
+
+
 def test_a_closure_added_as_data_moves_the_deadline_of_an_open_item():
     received = brussels(2024, 3, 29, 19, 0)
     item = FollowUpItem.objects.create(

@@ -8,11 +8,15 @@ import pytest
 from django.utils import timezone
 
 from dashboard.periods import Period, closed_periods
-from dashboard.publication import OpenPeriod, publishable_counts
+from dashboard.publication import ALL_TEAMS, OpenPeriod, publishable_counts
 from dashboard.selectors import flemish_overview
 from followup.models import FollowUpItem, Kind
 from registration.models import Contact, ContactText
+from registration.services import contact_register
+from reports.models import PublicationCut
 from tests.factories import ContactFactory, team
+
+from .conftest import registration
 
 pytestmark = pytest.mark.django_db
 
@@ -79,46 +83,116 @@ def test_figures_per_team_side_by_side_for_closed_periods(known):
         "limburg",
         "oost-brabant",
     ]
+    # Every per-team count here is below 10: published as "< 10" (None). The all-teams column of a
+    # one-way figure (contacts, channel, region) is exact, as the annual report publishes it; the
+    # other all-teams cells are perturbed like the teams'.
+    small = [None] * 5
     month = figures(overview, 0)
-    assert month["Contacten"] == [0, 0, 3, 1, 0, 4]
-    assert month["Zelfde maand vorig jaar"] == [0, 0, 1, 0, 0, 1]
-    assert month["Verschil"] == [None, None, 200.0, None, None, 300.0]
-    assert month["Telefoon"] == [0, 0, 2, 1, 0, 3]
-    assert month["Chat"] == [0, 0, 1, 0, 0, 1]
-    assert month["Opvolgpunten binnengekomen"] == [0, 0, 3, 0, 0, 3]
-    assert month["waarvan te laat afgehandeld of nog open"] == [0, 0, 2, 0, 0, 2]
+    assert month["Contacten"] == [*small, 4]
+    assert month["Zelfde maand vorig jaar"] == [*small, 1]
+    assert month["Verschil"] == [*small, 300.0]
+    assert month["Telefoon"] == [*small, 3]
+    assert month["Chat"] == [*small, 1]
+    assert month["Opvolgpunten binnengekomen"] == [*small, None]
+    assert month["waarvan te laat afgehandeld of nog open"] == [*small, None]
     year = figures(overview, 1)
-    assert year["Contacten"] == [0, 0, 4, 1, 0, 5]
-    assert year["Zelfde periode vorig jaar"] == [0, 0, 1, 0, 0, 1]
-    assert year["Regio: eigen regio"] == [0, 0, 1, 1, 0, 2]
-    assert year["Regio: andere regio's en optie 0 (overloop)"] == [0, 0, 2, 0, 0, 2]
-    assert year["Regio: leeg"] == [0, 0, 1, 0, 0, 1]
-    assert year["Regio Limburg"] == [0, 0, 1, 1, 0, 2]
-    assert year["Onvolledige registraties"] == [0, 0, 1, 0, 0, 1]
+    assert year["Contacten"] == [*small, 5]
+    assert year["Zelfde periode vorig jaar"] == [*small, 1]
+    assert year["Regio Limburg"] == [*small, 2]
+    assert year["Regio: eigen regio"] == [*small, None]
+    assert year["Regio: andere regio's en optie 0 (overloop)"] == [*small, None]
+    assert year["Onvolledige registraties"] == [*small, None]
+    # A team without records in a cell is "< 10" too: a 0 beside it would tell "< 10" holds someone.
+    shown = {f.display for row in overview["sections"][1]["rows"] for f in row.cells[:-1]}
+    assert shown == {"< 10"}
+
+
+@pytest.fixture
+def larger():
+    """February 2025: Antwerpen 12 contacts, Limburg 21, Oost-Brabant 3 (phone); a year earlier 17 in Antwerpen."""
+    for code, n in (("antwerpen", 12), ("limburg", 21), ("oost-brabant", 3)):
+        for i in range(n):
+            ContactFactory(team=team(code), started_on=date(2025, 2, 1 + i % 28), channel="phone")
+    for i in range(17):
+        ContactFactory(team=team("antwerpen"), started_on=date(2024, 2, 1 + i % 28), channel="phone")
+
+
+def test_in_a_closed_month_every_per_team_cell_is_perturbed(larger):
+    overview = flemish_overview(TODAY)
+    month = figures(overview, 0)
+    # 12 → 10, 21 → 20, 3 → "< 10", teams without contacts → "< 10"; all teams exact (36).
+    assert month["Contacten"] == [None, None, 10, 20, None, 36]
+    assert month["Telefoon"] == [None, None, 10, 20, None, 36]
+    assert month["Zelfde maand vorig jaar"] == [None, None, 15, None, None, 17]
+    # The change is computed from the published values: 10 against 15, not 12 against 17.
+    assert month["Verschil"] == [None, None, -33.3, None, None, 111.8]
+    for section in overview["sections"]:
+        for row in section["rows"]:
+            for figure in row.cells[:-1]:
+                assert figure.count is None or (figure.count % 5 == 0 and figure.count >= 10), row.label
+                assert figure.display == ("< 10" if figure.count is None else str(figure.count))
+
+
+def test_a_differencing_attack_does_not_recover_a_small_count(larger):
+    """All teams (exact) minus the other teams (published) is not Oost-Brabant's exact 3."""
+    overview = flemish_overview(TODAY)
+    for section, label in ((0, "Contacten"), (0, "Telefoon"), (1, "Contacten")):
+        *per_team, all_teams = figures(overview, section)[label]
+        others = [value for i, value in enumerate(per_team) if i != 4]
+        # The attacker's best guess reads "< 10" as 0 …
+        assert all_teams - sum(value or 0 for value in others) != 3
+        # … and what they can know: each published value v ≥ 10 stands for v-2 … v+2, "< 10" for 0 … 9.
+        low = all_teams - sum(value + 2 if value else 9 for value in others)
+        high = all_teams - sum(value - 2 if value else 0 for value in others)
+        assert low <= 3 <= high and high - low > 0
+
+
+def test_a_figure_reads_the_same_twice_around_new_registrations(counsellor):
+    """Today's registration (an open month) and one dated back into a closed month after the
+    month's first read (the cut) show in neither read."""
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    for _ in range(12):
+        ContactFactory(team=team("antwerpen"), started_on=last_month, channel="phone")
+    before = flemish_overview(today)
+    contact_register(user=counsellor, data=registration())
+    ContactFactory(team=team("antwerpen"), started_on=last_month, channel="phone")
+    after = flemish_overview(today)
+    assert Contact.objects.count() == 14
+    assert figures(after, 0) == figures(before, 0)
+    assert figures(after, 1) == figures(before, 1)
+    assert figures(after, 0)["Contacten"][2:] == [10, None, None, 12]
 
 
 def test_an_open_period_never_passes_the_publication_door():
+    cells = {("contacts", "antwerpen"): (13, 200)}
     with pytest.raises(OpenPeriod):
-        publishable_counts({("contacts", "antwerpen"): 3}, period=Period("month", date(2025, 3, 1), TODAY), today=TODAY)
+        publishable_counts(cells, period=Period("month", date(2025, 3, 1), TODAY), today=TODAY)
     closed = Period("month", date(2025, 2, 1), date(2025, 2, 28))
-    assert publishable_counts({("contacts", "antwerpen"): 3}, period=closed, today=TODAY) == {
-        ("contacts", "antwerpen"): 3
+    published = publishable_counts(cells, period=closed, today=TODAY, columns=["limburg", ALL_TEAMS])
+    assert published == {
+        ("contacts", "antwerpen"): {"count": 15},
+        ("contacts", "limburg"): {"count": None, "below_threshold": True},
+        ("contacts", ALL_TEAMS): {"count": 0},
+    }
+    # The all-teams cell of a figure that is not a one-way table of the annual report is perturbed.
+    assert publishable_counts({("incomplete", ALL_TEAMS): (13, 9)}, period=closed, today=TODAY) == {
+        ("incomplete", ALL_TEAMS): {"count": 15}
     }
 
 
 def test_every_per_team_figure_passes_through_publishable_counts(known, monkeypatch):
     seen = []
 
-    def door(cells, *, period, today):
+    def door(cells, *, period, today, columns):
         seen.append(period)
-        return {cell: 1000 for cell in cells}
+        return {(figure, column): {"count": 1000} for figure, _c in cells for column in columns}
 
     monkeypatch.setattr("dashboard.selectors.publishable_counts", door)
     overview = flemish_overview(TODAY)
     assert len(seen) == 4
     shown = [f.count for section in overview["sections"] for row in section["rows"] for f in row.cells]
-    assert set(shown) <= {0, 1000}
-    assert 1000 in shown
+    assert shown and set(shown) == {1000}
 
 
 def test_no_case_content_is_reachable_from_the_flemish_overview(flemish_coordinator, counsellor, login):
@@ -132,6 +206,8 @@ def test_no_case_content_is_reachable_from_the_flemish_overview(flemish_coordina
     assert response.status_code == 200
     html = response.content.decode()
     assert "Contacten" in html
+    # Antwerpen's one contact of last month: "< 10", with the method named under the figures.
+    assert "&lt; 10" in html and "cell-key perturbatie" in html and 'id="closed-months-notice"' in html
     for content in ("SUMMARYMARKER", "Namemarker", counsellor.username, str(contact.uuid), "/contacts/", "/follow-up/"):
         assert content not in html
     # Nor through the pages it could try instead.
@@ -158,14 +234,21 @@ def test_the_overview_costs_the_same_queries_at_two_sizes(flemish_coordinator, l
                 caller_region=["antwerpen", "limburg", None][i % 3],
             )
 
+    # The month's first read takes the publication cut (a write, once a month); the figures
+    # counted are those registered before it, so the data goes in first, then the cut.
     add(3)
+    flemish_overview(timezone.localdate())
     with django_assert_num_queries(OVERVIEW_QUERIES):
         assert client.get("/dashboard/teams/").status_code == 200
     add(60)
+    # As next month's cut would: the 60 count too.
+    PublicationCut.objects.update(taken_at=timezone.now())
     with django_assert_num_queries(OVERVIEW_QUERIES):
-        assert client.get("/dashboard/teams/").status_code == 200
+        response = client.get("/dashboard/teams/")
+    assert response.status_code == 200
+    assert response.context["sections"][1]["rows"][0].cells[-1].count > 3
 
 
-# Session, user, OTP device; code labels; teams; contacts per team, channel and region; follow-ups;
-# the session's save (3).
-OVERVIEW_QUERIES = 10
+# Session, user, OTP device; code labels; teams; the month's publication cut; contacts per team,
+# channel and region; follow-ups; the session's save (3).
+OVERVIEW_QUERIES = 11

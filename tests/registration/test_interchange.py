@@ -292,7 +292,13 @@ def test_references_to_contacts_already_here_are_resolved_in_a_fixed_number_of_q
         import_lines([line(external_id="f", follow_up_of="first")])
     with CaptureQueriesContext(connection) as many:
         import_lines([line(external_id=f"f{i}", follow_up_of="first") for i in range(1, 31)])
-    # Contacts are read three times: the existing external_ids, then the references before and after the inserts.
-    reads = [query["sql"] for query in many.captured_queries if 'FROM "registration_contact"' in query["sql"]]
-    assert len(reads) == 3
+
+    # Contacts are read at most three times: the existing external_ids, then the references
+    # before and (SQLite, bulk_create) after the inserts; never once per line.
+    def reads(captured):
+        sqls = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+        return [sql for sql in sqls if 'FROM "registration_contact"' in sql or "FROM registration_contact " in sql]
+
+    assert 1 <= len(reads(many)) <= 3
+    assert len(reads(many)) == len(reads(one))
     assert len(many.captured_queries) == len(one.captured_queries)

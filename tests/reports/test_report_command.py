@@ -47,12 +47,25 @@ def test_report_for_one_team(contacts):
     assert report["tables"]["totals"]["rows"][0]["count"] == 1
 
 
-def test_report_csv_has_a_row_per_table_row(contacts):
+def test_report_csv_has_a_row_per_table_row_in_the_dutch_style_by_default(contacts):
     out, _ = run("2024", "--format", "csv")
-    rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:3] == ["table", "code", "code_2"]
-    channel = {r[1]: r[5] for r in rows if r[0] == "channel"}
-    assert channel == {"phone": "1", "chat": "1", "email": "0", "": "0"}
+    assert out.startswith("\ufefftable;code;code_2;label;label_2;count;share;share_of_persons;total\r\n")
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
+    channel = {r[1]: (r[5], r[6]) for r in rows if r[0] == "channel"}
+    assert channel == {"phone": ("1", "50,00"), "chat": ("1", "50,00"), "email": ("0", "0,00"), "": ("0", "0,00")}
+
+
+def test_report_csv_in_english_has_commas_and_points(contacts):
+    out, _ = run("2024", "--format", "csv", "--language", "en")
+    assert out.startswith("\ufefftable,code,code_2,")
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert [r[:7] for r in rows if r[0] == "channel"][0] == ["channel", "phone", "", "Phone", "", "1", "50.00"]
+
+
+def test_report_json_keeps_its_dutch_labels_and_numbers(contacts):
+    out, _ = run("2024", "--format", "json", "--language", "en")
+    phone = json.loads(out)["tables"]["channel"]["rows"][0]
+    assert phone == {"code": "phone", "label": "Telefoon", "count": 1, "share": 50.0}
 
 
 def test_xlsx_needs_an_output_file(contacts):
@@ -69,33 +82,43 @@ def test_xlsx_has_a_sheet_per_table(contacts, tmp_path):
     assert "channel" in workbook.sheetnames
     assert "month_x_channel" in workbook.sheetnames
     sheet = workbook["channel"]
-    assert [c.value for c in sheet[1]][:3] == ["code", "label", "count"]
-    assert [c.value for c in sheet[2]][:3] == ["phone", "Telefoon", 1]
+    assert [c.value for c in sheet[1]][:4] == ["Code", "Categorie", "Aantal", "Aandeel"]
+    assert [c.value for c in sheet[2]][:4] == ["phone", "Telefoon", 1, 0.5]
 
 
 @pytest.mark.parametrize("period", ["24", "2024-2020", "twenty"])
 def test_a_bad_period_is_a_clear_error(db, period):
-    with pytest.raises(CommandError, match="Not a year"):
+    with pytest.raises(CommandError, match="Geef een jaar"):
+        run(period)
+
+
+@pytest.mark.parametrize("period", ["9999", "2011", "2020-9999"])
+def test_a_year_without_registrations_is_a_clear_error(db, period):
+    with pytest.raises(CommandError, match="Er zijn cijfers van 2012 tot en met"):
         run(period)
 
 
 def test_an_unknown_team_is_a_clear_error(db):
-    with pytest.raises(CommandError, match="Unknown team"):
+    with pytest.raises(CommandError, match="Onbekend team 'gent'"):
         run("2024", "--team", "gent")
 
 
-def test_publish_hides_small_counts_in_crossed_tables(contacts):
+def test_publish_perturbs_crossed_tables_and_says_how(contacts):
     out, _ = run("2024", "--publish")
     report = json.loads(out)
     cross = report["tables"]["month_x_channel"]
-    assert cross["suppression"]["threshold"] == 5
-    hidden = [r for r in cross["rows"] if r.get("suppressed")]
-    hidden_codes = {tuple(r["code"]) for r in hidden}
-    assert {("02", "phone"), ("02", "chat")} <= hidden_codes
-    assert all(r["count"] is None for r in hidden)
-    assert cross["suppression"]["cells"] == len(hidden)
-    # Single tables of the whole of Flanders are not suppressed.
+    # One contact each, and empty cells: every cell is below the threshold (an empty one too).
+    assert all(r["count"] is None and r["below_threshold"] for r in cross["rows"])
+    assert {tuple(r["code"]) for r in cross["rows"]} >= {("02", "phone"), ("02", "chat")}
+    assert report["disclosure"]["method"] == "cell_key_perturbation"
+    assert "month_x_channel" in report["disclosure"]["tables"]
+    # One-way tables of the whole of Flanders stay exact.
     assert report["tables"]["channel"]["rows"][0]["count"] == 1
+
+
+def test_an_exact_report_says_disclosure_null(contacts):
+    out, _ = run("2024")
+    assert json.loads(out)["disclosure"] is None
 
 
 def test_a_command_line_report_is_written_to_the_audit_trail(contacts, monkeypatch):

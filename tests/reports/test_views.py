@@ -117,40 +117,50 @@ def test_a_backwards_period_is_an_error_next_to_the_field(figures, flemish_coord
     assert 'value="2024" selected' in response.content.decode()
 
 
-def test_crossed_table_chosen_in_the_page(figures, flemish_coordinator, login):
-    response = login(flemish_coordinator).get(
+def test_crossed_table_chosen_in_the_page(figures, coordinator, login):
+    # The team coordinator sees their own team's figures exactly.
+    response = login(coordinator).get(
         reverse("reports:report"), {"year_from": "2024", "cross_a": "channel", "cross_b": "hour"}
     )
     cross = response.context["cross_table"]
     assert cross["key"] == "channel_x_hour"
-    phone = next(line for line in cross["grid"] if line["label"] == "Telefoon")
-    assert phone["total"] == 1
+    # Four channels by 25 hours: the table is turned, a line per hour and a column per channel.
+    assert cross["transposed"]
+    phone = next(column for column in cross["columns"] if column["label"] == "Telefoon")
+    assert phone["total"] == {"state": "shown", "text": "1", "value": 1}
 
 
-def test_publication_switch_hides_small_counts_and_says_so(figures, flemish_coordinator, login):
+def test_the_flemish_coordinator_sees_the_team_table_perturbed_without_a_switch(figures, flemish_coordinator, login):
+    # A leftover publish=1 in the address changes nothing: the role decides.
     response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024", "publish": "1"})
     table = response.context["report"]["tables"]["team"]
-    # One contact each in Antwerpen and Limburg: both below the threshold, so both hidden.
-    assert {row["code"]: row["count"] for row in table["rows"]} == {
-        "noord-west-vlaanderen": 0,
-        "oost-vlaanderen": 0,
-        "antwerpen": None,
-        "limburg": None,
-        "oost-brabant": 0,
-        None: 0,
+    # One contact each in Antwerpen and Limburg, none elsewhere: every team is below the threshold.
+    assert {row["code"]: (row["count"], row.get("below_threshold", False)) for row in table["rows"]} == {
+        "noord-west-vlaanderen": (None, True),
+        "oost-vlaanderen": (None, True),
+        "antwerpen": (None, True),
+        "limburg": (None, True),
+        "oost-brabant": (None, True),
+        None: (None, True),
     }
-    assert table["suppression"]["cells"] == 2
-    assert "Publicatiemodus" in response.content.decode()
+    assert response.context["report"]["disclosure"]["threshold"] == 10
+    assert "publicatiemodus" in response.content.decode()
 
 
-def test_csv_download_of_one_table(figures, flemish_coordinator, login):
+def test_csv_download_of_one_table_opens_in_a_belgian_excel(figures, flemish_coordinator, login):
     response = login(flemish_coordinator).get(reverse("reports:table-csv", args=["channel"]), {"year_from": "2024"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
-    assert lines[0] == "code,label,count,share"
-    assert lines[1] == "phone,Telefoon,1,50.0"
-    assert lines[2] == "chat,Chat,1,50.0"
+    # UTF-8 with a byte order mark, ';' between fields and a decimal comma.
+    assert response.content.startswith(b"\xef\xbb\xbfcode;label;count;share\r\nphone;Telefoon;1;50,00\r\n")
+    assert response.content.decode("utf-8-sig").splitlines()[2] == "chat;Chat;1;50,00"
+
+
+def test_csv_download_in_english_has_commas_and_decimal_points(figures, flemish_coordinator, login):
+    client = login(flemish_coordinator)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("reports:table-csv", args=["channel"]), {"year_from": "2024"})
+    assert response.content.startswith(b"\xef\xbb\xbfcode,label,count,share\r\nphone,Phone,1,50.00\r\n")
 
 
 def test_xlsx_export_runs_as_a_task_and_downloads(
@@ -201,7 +211,9 @@ def test_api_gives_the_report_json_without_caching(figures, flemish_coordinator,
 def test_api_range_and_team(figures, flemish_coordinator, login):
     report = login(flemish_coordinator).get("/api/reports/2023-2024/?team=limburg").json()
     assert report["team"] == "limburg"
-    assert {tuple(r["code"]): r["count"] for r in report["tables"]["year_x_totals"]["rows"]}[("2023", "contacts")] == 1
+    # One Limburg contact in 2023: below the threshold for the Flemish coordinator (a one-team report).
+    rows = {tuple(r["code"]): r for r in report["tables"]["year_x_totals"]["rows"]}
+    assert rows[("2023", "contacts")] == {"code": ["2023", "contacts"], "count": None, "below_threshold": True}
 
 
 def test_api_forces_the_team_coordinator_onto_the_own_team(figures, coordinator, login):
@@ -223,7 +235,7 @@ def test_range_report_page_shows_the_multi_year_section(figures, flemish_coordin
     totals = next(t for s in response.context["sections"] if s["slug"] == "meerjarig" for t in s["tables"])
     assert totals["key"] == "year_x_totals"
     assert [line["label"] for line in totals["grid"]] == ["2023", "2024"]
-    assert totals["grid"][0]["cells"][0] == 1
+    assert totals["grid"][0]["cells"][0]["value"] == 1
     assert response.context["api_url"] == "/api/reports/2023-2024/"
 
 
@@ -232,23 +244,21 @@ def test_report_page_in_publication_mode_for_one_team(db, flemish_coordinator, l
         for _ in range(n):
             ContactFactory(team=team("antwerpen"), started_on=date(2024, 5, 6), channel=channel)
     ContactFactory(team=team("limburg"), started_on=date(2024, 5, 6), channel="chat")
-    response = login(flemish_coordinator).get(
-        reverse("reports:report"), {"year_from": "2024", "team": "antwerpen", "publish": "1"}
-    )
+    response = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024", "team": "antwerpen"})
     assert response.status_code == 200
     report = response.context["report"]
     assert report["team"] == "antwerpen"
     channel = report["tables"]["channel"]
-    # Chat (2) is below the threshold; e-mail (6), the smallest other count, is hidden with it
-    # so that chat cannot be worked out from the total.
+    # Phone 7, chat 2, e-mail 6 and Leeg 0 are each below the threshold; their total (15) is a
+    # cell of its own and published as 15.
     assert [(row["code"], row["count"], row["share"]) for row in channel["rows"]] == [
-        ("phone", 7, 46.67),
+        ("phone", None, None),
         ("chat", None, None),
         ("email", None, None),
-        (None, 0, 0.0),
+        (None, None, None),
     ]
-    assert channel["suppression"]["cells"] == 2
-    assert "Publicatiemodus: aantallen kleiner dan 5 zijn verborgen" in response.content.decode()
+    assert channel["total"] == 15
+    assert "&lt; 10" in response.content.decode()
 
 
 def test_a_bad_cross_choice_is_announced_next_to_its_field(figures, flemish_coordinator, login):
@@ -284,12 +294,17 @@ def test_figures_follow_the_active_language():
         assert [count(1234567), pct(100), pct(0.5)] == ["1,234,567", "100.00%", "0.50%"]
 
 
-def test_the_total_share_of_a_table_is_written_the_dutch_way(figures, flemish_coordinator, login):
+def test_the_total_of_a_table_has_no_fixed_share_and_figures_are_written_the_dutch_way(
+    figures, flemish_coordinator, login
+):
     page = login(flemish_coordinator).get(reverse("reports:report"), {"year_from": "2024"}).content.decode()
     channel = page[page.index('id="t-channel"') :]
     channel = channel[: channel.index("</article>")]
-    assert '<td class="num">2</td><td class="num">100,00%</td>' in channel
+    assert '<td class="num">2</td><td></td></tr></tfoot>' in channel
+    assert "100,00%" not in channel
     assert '<td class="num">50,00%</td>' in channel
+    # The chart beside it writes the figures as the table does.
+    assert ">1 (50,00%)</text>" in channel
 
 
 def test_the_page_export_button_exports_the_period_and_team_on_screen(
@@ -308,7 +323,6 @@ def test_the_page_export_button_exports_the_period_and_team_on_screen(
         "year_from": "2023",
         "year_to": "2024",
         "team": "antwerpen",
-        "publish": "1",
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:export"), posted)

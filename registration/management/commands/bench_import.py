@@ -1,5 +1,16 @@
+"""Time import_contacts on N generated contacts, and PostgreSQL's own COPY of the same rows.
+
+Everything is rolled back afterwards: the database is left as it was. On PostgreSQL the import
+is timed up to its deferred foreign-key checks (SET CONSTRAINTS ALL IMMEDIATE, what COMMIT would
+run), then the very rows it wrote are copied into the same tables, with the same triggers in
+the same state (the change history skipped for a bulk load, the reports' marking on), by plain
+`COPY … FROM STDIN` of their text form: the floor any import through SQL can reach.
+"""
+
+import io
 import json
 import random
+import statistics
 import time
 from datetime import date, datetime, timedelta
 
@@ -7,7 +18,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.history import history_context, skip_row_history
 from registration.interchange import Reference, import_records, parse_lines
+from registration.interchange.copy import TABLES
+from registration.interchange.parse import plausibility_warnings
 from registration.models import CONTACT_CODE_LISTS, PERSON_CODE_LISTS, PERSON_MULTI_CODE_LISTS, Code, Team
 
 
@@ -15,38 +29,130 @@ class Rollback(Exception):
     pass
 
 
+# The rows of one import, per table, by the external_ids of its contacts (%s: a text[]).
+OWN_ROWS = {
+    "registration_contact": "external_id = ANY(%s)",
+    "registration_contacttext": "contact_id IN (SELECT id FROM registration_contact WHERE external_id = ANY(%s))",
+    "registration_reportedperson": "contact_id IN (SELECT id FROM registration_contact WHERE external_id = ANY(%s))",
+    "registration_violenceform": (
+        "person_id IN (SELECT p.id FROM registration_reportedperson p JOIN registration_contact c "
+        "ON c.id = p.contact_id WHERE c.external_id = ANY(%s))"
+    ),
+    "referrals_referral": (
+        "person_id IN (SELECT p.id FROM registration_reportedperson p JOIN registration_contact c "
+        "ON c.id = p.contact_id WHERE c.external_id = ANY(%s))"
+    ),
+}
+
+
 class Command(BaseCommand):
     help = (
-        "Time import_contacts on N generated contacts on the configured database. "
-        "Everything is rolled back afterwards: the database is left as it was."
+        "Time import_contacts on N generated contacts on the configured database (and, on PostgreSQL, "
+        "a plain COPY of the same rows). Everything is rolled back afterwards."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--contacts", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=1712)
+        parser.add_argument(
+            "--repeat", type=int, default=1, help="run import and COPY this many times each, alternately; print medians"
+        )
 
-    def handle(self, *args, contacts, seed, **options):
+    def handle(self, *args, contacts, seed, repeat, **options):
         lines = list(self._lines(contacts, random.Random(seed)))
-        started = time.perf_counter()
+        postgres = connection.vendor == "postgresql"
+        self.stdout.write(f"database: {connection.vendor}")
+        imports, copies = [], []
+        for _ in range(max(repeat, 1)):
+            counts, phases, dumped = self._import(lines, postgres)
+            imports.append((counts, phases))
+            if postgres:
+                copies.append(self._copy(dumped))
+        counts, phases = sorted(imports, key=lambda run: run[1]["total"][0])[len(imports) // 2]
+        self.stdout.write(
+            f"contacts: {contacts}, reported persons: {counts[0]}, plausibility warnings: {counts[1]}"
+            + (f" (the median of {len(imports)} runs)" if len(imports) > 1 else "")
+        )
+        for name, (wall, cpu) in phases.items():
+            if name != "total":
+                self.stdout.write(f"{name}: {wall:.1f} s (CPU here {cpu:.1f} s)")
+        wall, cpu = phases["total"]
+        self.stdout.write(f"total: {wall:.1f} s (CPU here {cpu:.1f} s), {contacts / wall:,.0f} contacts/s")
+        if postgres:
+            copied = statistics.median(copies)
+            self.stdout.write(
+                f"PostgreSQL COPY of the same rows (same tables and triggers, with the foreign-key checks): "
+                f"{copied:.1f} s, {contacts / copied:,.0f} contacts/s\n"
+                f"import / COPY: {wall / copied:.2f}×"
+            )
+
+    def _import(self, lines: list[str], postgres: bool) -> tuple[tuple[int, int], dict, dict[str, bytes]]:
+        """One timed import, rolled back: (persons, warnings), {phase: (wall s, CPU s)}, and the rows
+        it wrote (PostgreSQL)."""
+        marks = []
+
+        def mark():
+            # Wall clock, and this process's CPU: on a shared machine the two tell apart the work
+            # done here from waiting for a core (or for PostgreSQL).
+            marks.append((time.perf_counter(), time.process_time()))
+
+        dumped: dict[str, bytes] = {}
         try:
             with transaction.atomic():
-                book = Reference.load()
-                records = parse_lines(lines, book)
-                parsed = time.perf_counter()
+                mark()
+                reference = Reference.load()
+                records = parse_lines(lines, reference)
+                mark()
                 persons = sum(len(r.persons) for r in records)
                 import_records(records)
-                done = time.perf_counter()
+                mark()
+                warnings = [w for r in records for w in plausibility_warnings(r, reference.book)]
+                mark()
+                if postgres:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    mark()
+                    dumped = self._dump([r.external_id for r in records])
                 raise Rollback
         except Rollback:
             pass
-        total = done - started
-        self.stdout.write(
-            f"database: {connection.vendor}\n"
-            f"contacts: {contacts}, reported persons: {persons}\n"
-            f"parse and validate: {parsed - started:.1f} s\n"
-            f"insert: {done - parsed:.1f} s\n"
-            f"total: {total:.1f} s ({contacts / total:,.0f} contacts/s)"
-        )
+        names = ["parse and validate", "insert", "warnings", "foreign-key checks"]
+        phases: dict[str, tuple[float, float]] = {}
+        for name, start, end in zip(names, marks, marks[1:], strict=False):
+            phases[name] = (end[0] - start[0], end[1] - start[1])
+        phases["total"] = (marks[-1][0] - marks[0][0], marks[-1][1] - marks[0][1])
+        return (persons, len(warnings)), phases, dumped
+
+    def _dump(self, ids: list[str]) -> dict[str, bytes]:
+        """The rows the import wrote, per table, in COPY's text form (with their ids)."""
+        dumped = {}
+        with connection.cursor() as cursor:
+            for model, columns in TABLES.items():
+                table = model._meta.db_table
+                buffer = io.BytesIO()
+                query = f"COPY (SELECT {', '.join(columns)} FROM {table} WHERE {OWN_ROWS[table]}) TO STDOUT"
+                with cursor.copy(query, [ids]) as copy:
+                    for data in copy:
+                        buffer.write(data)
+                dumped[table] = buffer.getvalue()
+        return dumped
+
+    def _copy(self, dumped: dict[str, bytes]) -> float:
+        try:
+            with transaction.atomic(), history_context(via="cli", command="bench_import"):
+                skip_row_history(("INSERT", "DELETE"))
+                started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    for model, columns in TABLES.items():
+                        table = model._meta.db_table
+                        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                            copy.write(dumped[table])
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                elapsed = time.perf_counter() - started
+                raise Rollback
+        except Rollback:
+            pass
+        return elapsed
 
     def _lines(self, n, rng):
         codes: dict[str, list[str]] = {}

@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from audit.services import audit_event
 from registration.interchange import ImportFailed, import_lines
@@ -28,7 +29,20 @@ class Command(BaseCommand):
             lines = stream.read().splitlines()
         bar = self._progress(len(lines))
         try:
-            result = import_lines(lines, update=update, progress=bar.update if bar else None)
+            # The contacts and their one audit event are committed together, or neither is.
+            with transaction.atomic():
+                result = import_lines(lines, update=update, progress=bar.update if bar else None)
+                audit_event(
+                    None,
+                    "import",
+                    via="cli",
+                    details={
+                        "file": str(file),
+                        "created": result.created,
+                        "updated": result.updated,
+                        "skipped": result.skipped,
+                    },
+                )
         except ImportFailed as failed:
             if bar:
                 bar.close()
@@ -37,17 +51,6 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed.errors)} error(s): nothing was imported.") from None
         if bar:
             bar.close()
-        audit_event(
-            None,
-            "import",
-            via="cli",
-            details={
-                "file": str(file),
-                "created": result.created,
-                "updated": result.updated,
-                "skipped": result.skipped,
-            },
-        )
         for warning in result.warnings[:MAX_WARNINGS_SHOWN]:
             self.stderr.write(f"warning: {warning}")
         if len(result.warnings) > MAX_WARNINGS_SHOWN:

@@ -4,6 +4,13 @@ Generates N contacts of one year (with reported persons, forms of violence and r
 scratch database — on PostgreSQL a separate database created and dropped here, on SQLite a
 temporary file — then times the full annual report (reports.selectors.build_report) and the
 equivalent hand-written SQL on the same database, and prints both and their ratio.
+
+On PostgreSQL it then times the report read from the pre-aggregated counts (reports.cube): the
+build after the load (the generator loads with the triggers off, as a restore would; an import
+with them on builds its part itself), warm, right after one edit, after one registration and after
+importing 1,000 contacts into the year (one INSERT … SELECT per table with the triggers on, as a
+COPY import does), and concurrent saves of the same cells from several threads (saves/s, time per
+save, errors), then checks the cube's report against a live count.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ import os
 import random
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from datetime import date, datetime, timedelta
 
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 PERSONS_PER_CONTACT = 1.4
@@ -117,6 +125,8 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
         parser.add_argument("--seed", type=int, default=1712)
         parser.add_argument("--keep", action="store_true", help="keep the scratch database (PostgreSQL) to inspect it")
+        parser.add_argument("--threads", type=int, default=4, help="concurrent savers (PostgreSQL)")
+        parser.add_argument("--saves", type=int, default=25, help="saves per thread (PostgreSQL)")
 
     def handle(self, *args, **options):
         creation = connection.creation
@@ -189,17 +199,118 @@ class Command(BaseCommand):
         from reports import cube
 
         if cube.enabled(report_filter):
-            cold, cold_report = timed()
-            assert cold_report["tables"] == report["tables"]
-            warm = statistics.median([timed()[0] for _ in range(repeat)])
-            self._register_one(year)
-            changed, changed_report = timed()
-            assert changed_report["tables"]["totals"]["rows"][0]["count"] == Contact.objects.count()
-            out += [
-                f"annual report, pre-aggregated: first build {cold:.3f} s, then {warm:.3f} s",
-                f"annual report right after a new registration: {changed:.3f} s",
-            ]
+            out += self._cube(report_filter, report, options)
         self.stdout.write("\n".join(out) + "\n")
+
+    def _cube(self, report_filter, report, options) -> list[str]:
+        from audit.history import skip_row_history
+        from registration.models import Contact
+        from reports import cube
+        from reports.selectors import build_report
+
+        year, repeat = report_filter.start.year, options["repeat"]
+
+        def timed() -> tuple[float, dict]:
+            t0 = time.perf_counter()
+            built = build_report(report_filter)
+            return time.perf_counter() - t0, built
+
+        def after(change) -> tuple[float, float]:
+            """Median seconds of `change` (committed) and of the report right after it."""
+            changes, reads = [], []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                with transaction.atomic():
+                    change()
+                changes.append(time.perf_counter() - t0)
+                reads.append(timed()[0])
+            return statistics.median(changes), statistics.median(reads)
+
+        t0 = time.perf_counter()
+        cells = cube.rebuild()
+        build = time.perf_counter() - t0
+        cold, cold_report = timed()
+        assert cold_report["tables"] == report["tables"]
+        warm = statistics.median([timed()[0] for _ in range(repeat)])
+        edit, after_edit = after(lambda: self._edit_one(year))
+        register, after_register = after(lambda: self._register_one(year))
+        before = Contact.objects.count()
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            # As import_contacts does: one audit event instead of a history row per row.
+            skip_row_history()
+            self._generate_postgresql(1000, year, triggers=True)
+        imported = time.perf_counter() - t0
+        after_import, import_report = timed()
+        assert import_report["tables"]["totals"]["rows"][0]["count"] == before + 1000
+        saves, per_save, errors = self._concurrent_saves(year, options["threads"], options["saves"])
+        final = build_report(report_filter)
+        assert final["tables"] == build_report(report_filter, preaggregated=False)["tables"], "cube != live"
+        return [
+            f"pre-aggregated: built after the load in {build:.1f} s ({cells} cells); first report {cold:.3f} s",
+            f"annual report, pre-aggregated, warm: {warm:.3f} s",
+            f"annual report right after one edit: {after_edit:.3f} s (the edit's transaction {edit * 1000:.0f} ms)",
+            f"annual report right after one registration: {after_register:.3f} s "
+            f"(the registration's transaction {register * 1000:.0f} ms)",
+            f"annual report right after importing 1,000 contacts: {after_import:.3f} s "
+            f"(the import's transaction {imported:.2f} s, cube delta included)",
+            f"concurrent saves of the same cells, {options['threads']} threads x {options['saves']}: "
+            f"{saves:.0f} saves/s, median {statistics.median(per_save) * 1000:.0f} ms, "
+            f"p95 {sorted(per_save)[int(len(per_save) * 0.95) - 1] * 1000:.0f} ms, errors {errors}",
+            "the cube's report equals a live count afterwards: yes",
+        ]
+
+    def _edit_one(self, year: int) -> None:
+        """A counsellor's correction: another channel and another problem, in one transaction."""
+        from registration.models import Contact, ReportedPerson
+
+        persons = ReportedPerson.objects.filter(contact__started_on__year=year).order_by("pk")
+        last = persons.last().pk
+        person = persons.filter(pk__gte=random.randint(1, last)).first() or persons.first()
+        contact = Contact.objects.select_for_update().get(pk=person.contact_id)
+        contact.channel = "chat" if contact.channel != "chat" else "phone"
+        contact.save()
+        person.problem = "stalking" if person.problem != "stalking" else "child_abuse"
+        person.save()
+
+    def _concurrent_saves(self, year: int, threads: int, saves: int) -> tuple[float, list[float], int]:
+        """Threads each save their own contacts of one bucket and team back and forth between two
+        channels (so all of them add to and take from the same cells); saves per second overall."""
+        from registration.models import Contact
+
+        first = Contact.objects.filter(started_on=date(year, 5, 3)).order_by("team_id", "id").first()
+        mine = list(
+            Contact.objects.filter(started_on=first.started_on, team_id=first.team_id).order_by("id")[: threads * 2]
+        )
+        per_save: list[float] = []
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(threads)
+
+        def work(contacts):
+            try:
+                barrier.wait()
+                for _ in range(saves):
+                    t0 = time.perf_counter()
+                    with transaction.atomic():
+                        for contact in contacts:
+                            contact.channel = "chat" if contact.channel == "phone" else "phone"
+                            contact.save(update_fields=["channel", "updated_at"])
+                    per_save.append(time.perf_counter() - t0)
+            except BaseException as error:  # noqa: BLE001 - counted and printed
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        workers = [threading.Thread(target=work, args=(mine[i::threads],)) for i in range(threads)]
+        t0 = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - t0
+        for error in errors:
+            self.stderr.write(f"concurrent save failed: {error!r}")
+        return len(per_save) / elapsed, per_save or [0.0], len(errors)
 
     def _register_one(self, year: int) -> None:
         from registration.models import Contact, ReportedPerson, Team
@@ -209,7 +320,9 @@ class Command(BaseCommand):
         contact.save()
         ReportedPerson.objects.create(contact=contact, problem="child_abuse")
 
-    def _generate_postgresql(self, n: int, year: int) -> None:
+    def _generate_postgresql(self, n: int, year: int, *, triggers: bool = False) -> None:
+        """n contacts of `year` with persons, forms and referrals; without `triggers` as a restore
+        loads (no history, no cube: rebuild it), with them as an import does."""
         from registration.derivation import caller_role_for
         from registration.models import CONTACT_CODE_LISTS, PERSON_CODE_LISTS, PERSON_MULTI_CODE_LISTS
 
@@ -221,13 +334,18 @@ class Command(BaseCommand):
         )
         start = date(year, 1, 1)
         with connection.cursor() as cursor:
-            # A scratch database: history triggers would only slow the generation down.
-            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("SELECT coalesce(max(id), 0) FROM registration_contact")
+            after_contact = cursor.fetchone()[0]
+            cursor.execute("SELECT coalesce(max(id), 0) FROM registration_reportedperson")
+            after_person = cursor.fetchone()[0]
+            if not triggers:
+                # A scratch database: history triggers would only slow the generation down.
+                cursor.execute("SET session_replication_role = replica")
             cursor.execute(
                 f"""
                 INSERT INTO registration_contact
                   (uuid, team_id, status, started_at, started_on, started_hour, {", ".join(contact_fields)},
-                   caller_role, within_opening_hours, actions, created_at, updated_at, version)
+                   caller_role, within_opening_hours, actions, created_at, updated_at, version, record_key)
                 SELECT gen_random_uuid(), t.team_id, 'complete',
                        CASE WHEN t.hour IS NULL THEN NULL
                             ELSE (t.day + make_interval(hours => t.hour)) AT TIME ZONE 'Europe/Brussels' END,
@@ -237,7 +355,7 @@ class Command(BaseCommand):
                        -- depend on which contacts fall inside them.
                        CASE WHEN t.hour IS NULL OR t.channel IS NULL THEN 'unknown'
                             WHEN t.hour BETWEEN 9 AND 17 THEN 'within' ELSE 'outside' END,
-                       '[]'::jsonb, now(), now(), 1
+                       '[]'::jsonb, now(), now(), 1, floor(random() * 256)::int
                 FROM (
                   SELECT g,
                          teams.ids[1 + g %% array_length(teams.ids, 1)] AS team_id,
@@ -252,13 +370,16 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 f"""
-                INSERT INTO registration_reportedperson (uuid, contact_id, position, {", ".join(person_fields)})
-                SELECT gen_random_uuid(), c.id, s.pos,
+                INSERT INTO registration_reportedperson
+                  (uuid, contact_id, position, record_key, {", ".join(person_fields)})
+                SELECT gen_random_uuid(), c.id, s.pos, floor(random() * 256)::int,
                        {", ".join(_pick([*codes[f], None]) for f in person_fields)}
                 FROM registration_contact c
                 CROSS JOIN LATERAL generate_series(
                     0, floor(random() * {2 * PERSONS_PER_CONTACT + 1} + c.id * 0)::int - 1) AS s(pos)
-                """
+                WHERE c.id > %s
+                """,
+                [after_contact],
             )
             tables = {"violence_forms": "registration_violenceform", "referrals": "referrals_referral"}
             for field in PERSON_MULTI_CODE_LISTS:
@@ -268,8 +389,12 @@ class Command(BaseCommand):
                     SELECT r.id, x.code FROM registration_reportedperson r
                     CROSS JOIN LATERAL (SELECT code FROM unnest({_sql_array(codes[field])}) AS code
                                         WHERE random() < 0.25 + r.id * 0) x
-                    """
+                    WHERE r.id > %s
+                    """,
+                    [after_person],
                 )
+            if triggers:
+                return
             cursor.execute("SET session_replication_role = DEFAULT")
             cursor.execute(
                 "ANALYZE registration_contact; ANALYZE registration_reportedperson; "
