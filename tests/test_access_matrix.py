@@ -12,13 +12,13 @@ from datetime import date
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Role
 from audit.models import AuditEvent
 from followup.models import FollowUpItem
 from registration.models import Closure, Code, OpeningHours, Team
 from tests.factories import ContactFactory, UserFactory
+from tests.url_routes import all_routes
 
 ROLES = ["anonymous", "unverified", "counsellor_a", "counsellor_b", "coordinator_a", "flemish", "administrator"]
 
@@ -123,29 +123,7 @@ ADMIN_MODEL_VIEW = re.compile(r"^admin:\w+_(changelist|add|history|delete|change
 ADMIN_MODEL_STATUS = {"changelist": 200, "add": 200, "history": 200, "delete": 200, "change": 200, "<redirect>": R}
 
 
-def walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = pattern.namespace or namespace
-            if pattern.namespace and namespace:
-                ns = f"{namespace}:{pattern.namespace}"
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-        elif isinstance(pattern, URLPattern):
-            yield namespace, pattern.name, prefix + str(pattern.pattern)
-
-
-def url_key(namespace, name, route):
-    if name:
-        return f"{namespace}:{name}" if namespace else name
-    if namespace == "admin" and route.endswith("(?P<url>.*)$"):
-        return "admin:<catch-all>"
-    if namespace == "admin" and route.endswith("<path:object_id>/"):
-        model = route.split("/")[1:3]
-        return f"admin:{model[0]}_{model[1]}_<redirect>"
-    return f"{namespace}:<unnamed {route}>"
-
-
-ALL_URLS = sorted({(url_key(ns, name, route), route) for ns, name, route in walk(get_resolver().url_patterns)})
+ALL_URLS = all_routes()
 
 
 def expected(key: str) -> tuple[int, ...] | None:

@@ -16,32 +16,20 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.db.models import Max
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Role
 from audit.models import AuditEvent, AuditEventContact
 from followup.models import FollowUpItem
 from registration.models import Contact, ContactText, Draft, Team
 from tests.factories import ContactFactory, ReportedPersonFactory, UserFactory
+from tests.url_routes import all_routes
 
 CONTACT_MARKER = "Merkteken-7c1e0f-samenvatting"
 DRAFT_MARKER = "Merkteken-9b2d44-concept"
 EDIT_DRAFT_MARKER = "Merkteken-3e5a71-wijziging"
 
 
-def walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = pattern.namespace or namespace
-            if pattern.namespace and namespace:
-                ns = f"{namespace}:{pattern.namespace}"
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-        elif isinstance(pattern, URLPattern):
-            key = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or "")
-            yield key or f"{namespace}:<unnamed>", prefix + str(pattern.pattern)
-
-
-ALL_ROUTES = sorted(set(walk(get_resolver().url_patterns)))
+ALL_ROUTES = all_routes()
 
 # More than the bare URL where a query changes what is shown.
 QUERIES = {
