@@ -79,8 +79,9 @@ def item_receive(
     received_at: datetime,
     callback_number: str = "",
     note: str = "",
+    via: str = "api",
 ) -> tuple[FollowUpItem, bool]:
-    """An integration hands in a voicemail or an e-mail; return (the item, whether it is new).
+    """A voicemail or an e-mail handed in (the API, or the web form); return (the item, whether it is new).
 
     A retry of the same message (same team, kind, instant, number and note) while its item is
     open returns that item: an integration that lost the answer may send it again.
@@ -105,7 +106,7 @@ def item_receive(
             received_at=received_at,
             callback_number=callback_number,
             note=note,
-            via="api",
+            via=via,
         ), True
 
 

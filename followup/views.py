@@ -66,15 +66,21 @@ def item_new(request):
         raise Http404
     form = ItemForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
-        services.item_open(
+        # A double press (or Back and send again) hands in the same message: the open item it
+        # made is that item, as for an integration's retry.
+        _item, new = services.item_receive(
             user=request.user,
             team=form.team_chosen(),
             kind=form.cleaned_data["kind"],
             received_at=form.cleaned_data["received_at"],
             callback_number=form.cleaned_data["callback_number"],
             note=form.cleaned_data["note"],
+            via="web",
         )
-        messages.success(request, _("Het punt staat in de opvolglijst."))
+        if new:
+            messages.success(request, _("Het punt staat in de opvolglijst."))
+        else:
+            messages.info(request, _("Dit punt stond al in de opvolglijst; er is geen tweede gemaakt."))
         if "another" in request.POST:
             return redirect("followup:item-new")
         return redirect("followup:queue")

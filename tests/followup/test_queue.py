@@ -43,17 +43,34 @@ def test_a_counsellor_enters_a_voicemail_in_a_few_keys(counsellor, login):
     assert response.status_code == 302
     assert response["Location"] == "/follow-up/"
     item = FollowUpItem.objects.get()
-    assert (item.kind, item.team.code, item.created_by, item.due_on) == (
-        Kind.VOICEMAIL,
-        "antwerpen",
-        counsellor,
-        item.due_on,
-    )
+    # The deadline itself: tests/followup/test_deadlines.py.
+    assert (item.kind, item.team.code, item.created_by) == (Kind.VOICEMAIL, "antwerpen", counsellor)
     assert item.text.callback_number == NUMBER
     assert item.text.note == "Belt liefst na de middag"
     [opened] = events("follow_up_open")
     assert opened.actor == counsellor
     assert opened.details == {"item": str(item.uuid), "kind": "voicemail", "team": team().pk}
+
+
+def test_a_double_press_on_the_form_makes_one_item(counsellor, login):
+    client = login(counsellor)
+    voicemail = {
+        "kind": "voicemail",
+        "received_date": timezone.localdate().isoformat(),
+        "received_time": "00:02",
+        "callback_number": NUMBER,
+        "note": "",
+        "team": "antwerpen",
+    }
+    first = client.post("/follow-up/new/", voicemail)
+    second = client.post("/follow-up/new/", voicemail, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert FollowUpItem.objects.count() == 1
+    assert "geen tweede gemaakt" in second.content.decode()
+    assert len(events("follow_up_open")) == 1
+    # Another voicemail from another number at the same minute is another item.
+    client.post("/follow-up/new/", {**voicemail, "callback_number": "0470 99 88 77"})
+    assert FollowUpItem.objects.count() == 2
 
 
 def test_a_voicemail_without_a_number_is_refused_next_to_the_field(counsellor, login):
