@@ -5,6 +5,7 @@ Playwright's own download). They run last (see tests/conftest.py) and are marked
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,11 @@ def browser_login(browser, live_server, login):
     yield _login
     for context in contexts:
         context.close()
+    if contexts:
+        # A request the page sent just before it closed (a keep-alive, an autosave on blur) may still
+        # run in the live server's thread; the database flush after the test would then deadlock
+        # with it (seen once on CI). Let it finish first.
+        time.sleep(0.5)
 
 
 AXE = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"
