@@ -35,6 +35,28 @@ class Period:
             month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         return months
 
+    def split_months(self) -> tuple[list[date], list[Period]]:
+        """The whole months within the period (their first days) and what lies outside them: at
+        most a part before the first and a part after the last (the whole period when no month
+        fits in it)."""
+        if (self.end - self.start).days < 27:  # shorter than any month (a day, a week)
+            return [], [self]
+        whole = [m for m in self.months() if m >= self.start and month_end(m) <= self.end]
+        if not whole:
+            return [], [self]
+        parts = []
+        if self.start < whole[0]:
+            parts.append(Period(self.key, self.start, whole[0] - timedelta(days=1)))
+        if month_end(whole[-1]) < self.end:
+            parts.append(Period(self.key, month_end(whole[-1]) + timedelta(days=1), self.end))
+        return whole, parts
+
+
+def month_end(month: date) -> date:
+    """The last day of the day's month."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
 
 def _year_earlier(day: date) -> date:
     try:

@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 from django import forms
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .codebook import CodeBook
@@ -32,6 +34,46 @@ EMPTY_LABEL = _("— leeg —")
 TYPEAHEAD_LISTS = {"caller_relation", "problem", "context", "violence_forms", "referrals"}
 
 
+def _html_attrs(attrs: dict) -> str:
+    """Django's widgets/attrs.html in Python: ` name="value"`, a bare name for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class PythonRenderedSelect:
+    """A select (single or multiple) rendered in Python, to the byte what Django's templates render.
+
+    Django renders a select through its template engine, one included template per option (and
+    per attribute): the registration form's ~400 options were most of the form page's CPU, and
+    the list's filters a good part of the list's. Same context (get_context, optgroups,
+    create_option and its data-search words), same HTML (tests/registration/test_list_request_cost.py
+    compares the two on the real forms).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_html_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{escape(str(option["value"]))}"{_html_attrs(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class Select(PythonRenderedSelect, forms.Select):
+    pass
+
+
 class SearchWordsMixin:
     """A select whose options carry their search words (data-search) for the page's type-ahead.
 
@@ -48,11 +90,11 @@ class SearchWordsMixin:
         return option
 
 
-class CodeSelect(SearchWordsMixin, forms.Select):
+class CodeSelect(PythonRenderedSelect, SearchWordsMixin, forms.Select):
     pass
 
 
-class CodeSelectMultiple(SearchWordsMixin, forms.SelectMultiple):
+class CodeSelectMultiple(PythonRenderedSelect, SearchWordsMixin, forms.SelectMultiple):
     pass
 
 
@@ -138,7 +180,9 @@ def _selected(form: forms.Form, name: str) -> list[str]:
 
 def handling_field(name: str, label) -> forms.ChoiceField:
     """A structured handling field, offering its allowed values (HANDLING_CHOICES) or Leeg."""
-    return forms.ChoiceField(label=label, choices=[("", EMPTY_LABEL), *HANDLING_CHOICES[name].choices], required=False)
+    return forms.ChoiceField(
+        label=label, choices=[("", EMPTY_LABEL), *HANDLING_CHOICES[name].choices], required=False, widget=Select
+    )
 
 
 class ContactForm(forms.Form):
@@ -159,14 +203,14 @@ class ContactForm(forms.Form):
         label=_("Duur (minuten)"), min_value=0, max_value=24 * 60, required=False, widget=forms.NumberInput()
     )
     channel = CodeField(label=_("Kanaal"))
-    team = forms.ChoiceField(label=_("Team"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=Select)
     caller_region = CodeField(label=_("Regio gekozen in het telefoonmenu"))
     caller_age = CodeField(label=_("Leeftijd contactnemer"))
     caller_gender = CodeField(label=_("Gender contactnemer"))
     anonymous = CodeField(label=_("Anoniem"))
     caller_relation = CodeField(grouped=True, label=_("Relatie tot het slachtoffer"))
     follow_up_of = forms.ChoiceField(
-        label=_("Opvolging van"), required=False, widget=forms.Select(attrs={"data-typeahead": "1"})
+        label=_("Opvolging van"), required=False, widget=Select(attrs={"data-typeahead": "1"})
     )
 
     concerning = handling_field("concerning", _("Verontrustend"))
@@ -190,12 +234,22 @@ class ContactForm(forms.Form):
         self.book = book
         self.contact = contact
         bind_code_fields(self, book, self.code_lists)
-        teams = list(teams_of(user))
-        self.fields["team"].choices = [("", EMPTY_LABEL), *[(t.code, t.name) for t in teams]]
-        self.fields["follow_up_of"].choices = self._follow_up_choices()
+        # The user's teams, read once: the team choices, clean_team and the follow-up choices use them.
+        self.teams = list(teams_of(user))
+        self.fields["team"].choices = [("", EMPTY_LABEL), *[(t.code, t.name) for t in self.teams]]
+        # Read when first needed (the page shows them, or a follow-up was chosen), then kept: a
+        # save without a follow-up does not read the team's recent contacts.
+        loaded: list[list] = []
+
+        def follow_up_choices() -> list:
+            if not loaded:
+                loaded.append(self._follow_up_choices())
+            return loaded[0]
+
+        self.fields["follow_up_of"].choices = follow_up_choices
 
     def _follow_up_choices(self) -> list:
-        visible = contacts_visible_to(self.user).select_related("team")
+        visible = contacts_visible_to(self.user, teams=self.teams).select_related("team")
         if self.contact is not None:
             visible = visible.exclude(pk=self.contact.pk)
         recent = list(visible.order_by("-started_on", "-started_at", "-id")[:15])
@@ -211,7 +265,7 @@ class ContactForm(forms.Form):
         value = self.cleaned_data.get("follow_up_of")
         if not value:
             return None
-        contact = contacts_visible_to(self.user).filter(uuid=value).first()
+        contact = contacts_visible_to(self.user, teams=self.teams).filter(uuid=value).first()
         if contact is None or (self.contact is not None and contact.pk == self.contact.pk):
             raise forms.ValidationError(_("Dit contact bestaat niet of je hebt er geen toegang toe."))
         return contact
@@ -220,7 +274,7 @@ class ContactForm(forms.Form):
         value = self.cleaned_data.get("team")
         if not value:
             return None
-        team = teams_of(self.user).filter(code=value).first()
+        team = next((t for t in self.teams if t.code == value), None)
         if team is None:
             raise forms.ValidationError(_("Je kunt niet registreren voor dit team."))
         return team
@@ -362,24 +416,29 @@ class ContactFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    channel = forms.ChoiceField(label=_("Kanaal"), required=False)
-    caller_region = forms.ChoiceField(label=_("Regio contactnemer"), required=False)
-    team = forms.ChoiceField(label=_("Team"), required=False)
-    problem = forms.ChoiceField(label=_("Problematiek"), required=False)
+    channel = forms.ChoiceField(label=_("Kanaal"), required=False, widget=Select)
+    caller_region = forms.ChoiceField(label=_("Regio contactnemer"), required=False, widget=Select)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=Select)
+    problem = forms.ChoiceField(label=_("Problematiek"), required=False, widget=Select)
     incomplete = forms.BooleanField(label=_("Enkel onvolledige"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, teams=None, **kwargs):
+        """`teams`: the user's teams (`list(teams_of(user))`) when the caller has read them already."""
         super().__init__(*args, **kwargs)
         # Every code, retired ones too: the list reaches back to the helpline's start.
         self.book = CodeBook(lists=FILTER_CODE_LISTS.values())
         for name, list_name in FILTER_CODE_LISTS.items():
             self.fields[name].choices = [("", _("Alle")), *[(c.code, c.label) for c in self.book.codes[list_name]]]
-        self.fields["team"].choices = [("", _("Alle")), *[(t.code, t.name) for t in teams_of(user)]]
+        teams = teams_of(user) if teams is None else teams
+        self.fields["team"].choices = [("", _("Alle")), *[(t.code, t.name) for t in teams]]
         if self.data.get("counsellor"):
             # Only when a link asks for it (the dashboard's per-counsellor figures): the plain list
             # does not pay the query for the choices.
             self.fields["counsellor"] = forms.ChoiceField(
-                label=_("Geregistreerd door"), required=False, choices=[("", _("Alle")), *registrants_of(user)]
+                label=_("Geregistreerd door"),
+                required=False,
+                choices=[("", _("Alle")), *registrants_of(user)],
+                widget=Select,
             )
 
     def clean(self):

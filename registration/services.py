@@ -92,7 +92,26 @@ def _apply(contact: Contact, data: RegistrationInput) -> None:
     contact.refresh_derived()
 
 
-def _write_persons(contact: Contact, persons: list[PersonInput]) -> None:
+def _write_persons(contact: Contact, persons: list[PersonInput], *, new: bool = False) -> None:
+    """Store the persons of the input; `new`: the contact was just created, so it has none yet.
+
+    A new contact's persons and their codes are only inserted: none to look up, compare or delete.
+    """
+    if new:
+        for position, item in enumerate(persons):
+            person = ReportedPerson(contact=contact, position=position)
+            for name in PERSON_CODE_LISTS:
+                setattr(person, name, getattr(item, name) or None)
+            person.save()
+            if item.violence_forms:
+                ViolenceForm.objects.bulk_create(
+                    [ViolenceForm(person=person, code=code) for code in dict.fromkeys(item.violence_forms)]
+                )
+            if item.referrals:
+                Referral.objects.bulk_create(
+                    [Referral(person=person, code=code) for code in dict.fromkeys(item.referrals)]
+                )
+        return
     existing = {p.uuid: p for p in ReportedPerson.all_objects.filter(contact=contact)}
     keep = []
     for position, item in enumerate(persons):
@@ -117,8 +136,12 @@ def _write_persons(contact: Contact, persons: list[PersonInput]) -> None:
     ReportedPerson.all_objects.filter(contact=contact).exclude(pk__in=keep).delete()
 
 
-def _write_text(contact: Contact, summary: str) -> None:
+def _write_text(contact: Contact, summary: str, *, new: bool = False) -> None:
     summary = summary or ""
+    if new:
+        if summary:
+            ContactText.objects.create(contact=contact, summary=summary)
+        return
     if summary:
         ContactText.objects.update_or_create(contact=contact, defaults={"summary": summary})
     else:
@@ -140,8 +163,8 @@ def contact_register(*, user, data: RegistrationInput, token: uuid.UUID | None =
         contact = Contact(created_by=user)
         _apply(contact, data)
         contact.save()
-        _write_persons(contact, data.persons)
-        _write_text(contact, data.summary)
+        _write_persons(contact, data.persons, new=True)
+        _write_text(contact, data.summary, new=True)
         if draft is not None:
             draft.registered = contact
             draft.data = {}  # the contact holds it now; don't keep a second copy of the free text

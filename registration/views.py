@@ -43,9 +43,14 @@ from .models import Contact, Draft
 @login_required
 @require_GET
 def contact_list(request):
-    filters = ContactFilterForm(request.GET or None, user=request.user)
+    # The user's teams, read once: the filter offers them and the list's queries name their ids.
+    teams = list(selectors.teams_of(request.user))
+    filters = ContactFilterForm(request.GET or None, user=request.user, teams=teams)
     applied = filters.filters()
-    contacts = Contact.objects.none() if applied is None else selectors.contact_list_for_user(request.user, **applied)
+    if applied is None:
+        contacts = Contact.objects.none()
+    else:
+        contacts = selectors.contact_list_for_user(request.user, teams=teams, **applied)
     page = paging.contact_page(
         contacts, per_page=settings.CONTACTS_PER_PAGE, cursor=request.GET.get("cursor"), page=request.GET.get("page")
     )
@@ -272,8 +277,8 @@ def draft_autosave(request, token):
         draft = services.draft_save(user=request.user, token=token, data=state, edits=edits)
     except Draft.DoesNotExist:
         return JsonResponse({"ok": False, "reason": "forbidden"}, status=403)
-    # Typing keeps the session alive: each autosave renews its expiry.
-    request.session.modified = True
+    # Typing keeps the session alive: like every request, an autosave renews the session's expiry
+    # through the access gate (accounts.middleware, at most every LAST_SEEN_GRANULARITY seconds).
     if draft is None:
         return JsonResponse({"ok": False, "reason": "registered"}, status=409)
     return JsonResponse({"ok": True, "saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")})

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 from accounts.models import Role
 
@@ -9,6 +10,27 @@ from .factories import UserFactory
 
 ON_CI = os.environ.get("CI") == "true"
 POSTGRES_ONLY = pytest.mark.skip(reason="PostgreSQL only (@pytest.mark.postgres); CI runs it there")
+
+
+def _reload_migration_data(sender, using="default", **kwargs):
+    """After a transactional test's flush, load the data migrations' rows again (teams, code lists,
+    opening hours, closures), as a fresh database has them.
+
+    The flush empties every table and then sends post_migrate. Without this, a test that reads a
+    team or a code would pass or fail by whether a transactional test ran before it in the same
+    process (the order differs under pytest-xdist). A real `migrate` finds the teams there and
+    loads nothing.
+    """
+    if sender.label != "registration":
+        return
+    from registration.codelists import load_all
+    from registration.models import Team
+
+    if not Team.objects.using(using).exists():
+        load_all()
+
+
+post_migrate.connect(_reload_migration_data, dispatch_uid="tests-reload-migration-data")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -192,7 +192,7 @@ def test_a_database_error_logs_no_typed_value(counsellor, logs):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_autosaves_of_a_new_draft_at_once_make_one_draft_without_an_error(logs):
     from tests.conftest import verify_two_factor
 
@@ -233,7 +233,7 @@ def test_two_autosaves_of_a_new_draft_at_once_make_one_draft_without_an_error(lo
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_many_saves_of_one_new_draft_at_once_raise_nothing_and_log_nothing(logs):
     """The service itself, eight threads at a time (closer together than whole requests)."""
     from registration.services import draft_save

@@ -16,7 +16,11 @@ def figure(value) -> str:
     """A Figure as `<a href="url">1.234</a>`, or the bare count (a published one as its display)."""
     if value is None:
         return ""
-    text = value.display or number_format(value.count, force_grouping=True)
+    count = value.count
+    # Below a thousand a count has no separator to group in any language: the common case, cheap.
+    text = value.display or (
+        str(count) if type(count) is int and 0 <= count < 1000 else number_format(count, force_grouping=True)
+    )
     if value.url:
         return format_html('<a href="{}">{}</a>', value.url, text)
     return format_html("{}", text)

@@ -178,7 +178,7 @@ def test_a_role_that_owns_a_table_is_refused(db):
         grant_app_role(role)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_app_registers_and_reads_a_contact_writing_history_and_audit_events(app_role, login):
     with django_connected_as(app_role):
         with connection.cursor() as cursor:

@@ -150,7 +150,7 @@ def test_a_double_save_on_the_embedded_sqlite_answers_like_the_first(tmp_path):
 
 
 @pytest.mark.postgres  # row locks across connections
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_double_save_on_postgresql_answers_like_the_first(counsellor, login):
     first = login(counsellor)
 

@@ -121,7 +121,7 @@ def test_can_edit_follows_role_team_and_authorship(counsellor, counsellor_b, coo
 
 
 @pytest.mark.postgres  # row locks across connections
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_saves_with_one_token_make_one_contact(counsellor):
     """A double click reaching two workers at once: the draft row lock lets one create."""
     import threading

@@ -248,7 +248,7 @@ def test_the_installed_triggers_are_the_ones_the_code_generates(db):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_of_the_same_cells_end_consistent_without_deadlock():
     antwerpen = team("antwerpen")
     day = date(2024, 5, 3)
