@@ -18,6 +18,7 @@ from urllib.parse import quote_plus
 
 from django.db.models import Count, F, Q, Sum
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -424,11 +425,19 @@ def flemish_overview(today: date) -> dict:
         .annotate(incomplete=Count("started_on"), incomplete_k=Sum("record_key"))
         .order_by()
     )
-    # 2. Follow-ups that arrived in the closed month: how many, and how many were (or are) late.
+    # 2. Follow-ups that arrived in the closed month: how many, and how many were late, both as they
+    # stood at the month's cut (an item entered later, or late only later, counts from next month):
+    # closed late before the cut, or still open at the cut past its last day.
     month = closed["month"]
-    late = Q(due_on__isnull=False) & (Q(closed_at__isnull=True, due_on__lt=today) | Q(closed_at__date__gt=F("due_on")))
+    cut_day = timezone.localdate(cut)
+    late = Q(due_on__isnull=False) & (
+        Q(closed_at__lt=cut, closed_at__date__gt=F("due_on"))
+        | ((Q(closed_at__isnull=True) | Q(closed_at__gte=cut)) & Q(due_on__lt=cut_day))
+    )
     follow_rows = list(
-        FollowUpItem.objects.filter(received_at__date__gte=month.start, received_at__date__lte=month.end)
+        FollowUpItem.objects.filter(
+            received_at__date__gte=month.start, received_at__date__lte=month.end, created_at__lt=cut
+        )
         .values("team_id")
         .annotate(
             arrived=Count("id"),

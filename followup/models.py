@@ -114,6 +114,9 @@ class FollowUpItem(models.Model):
     # The Flemish overview publishes per-team counts of items with cell-key perturbation: each
     # cell is perturbed by the sum of its items' keys (reports.disclosure, as Contact.record_key).
     record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
+    # When the item was entered here (received_at may lie earlier): the Flemish overview counts an
+    # item from the month after its month's publication cut if it was entered after the cut.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = FollowUpItemQuerySet.as_manager()
 

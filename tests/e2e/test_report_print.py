@@ -68,7 +68,15 @@ def pdf_pages(path) -> list[dict]:
     return pages
 
 
-def test_the_report_fits_a_1280_px_screen(demo_2024, browser_login, flemish_coordinator, live_server):
+# One test for the screen and the paper: the two demo years take most of its time on PostgreSQL.
+def test_the_report_fits_a_1280_px_screen_and_prints_on_a4(
+    demo_2024, browser_login, flemish_coordinator, coordinator, live_server, tmp_path
+):
+    the_report_fits_a_1280_px_screen(browser_login, flemish_coordinator, live_server)
+    the_a4_print_cuts_nothing_and_names_period_and_team_on_every_page(browser_login, coordinator, live_server, tmp_path)
+
+
+def the_report_fits_a_1280_px_screen(browser_login, flemish_coordinator, live_server):
     page = browser_login(flemish_coordinator, viewport={"width": 1280, "height": 900})
     # The Flemish coordinator's page: published figures, charts with unpublished cells, a chosen cross.
     page.goto(f"{live_server.url}/reports/?year_from=2024&cross_a=problem&cross_b=person_age", timeout=REPORT_LOAD_MS)
@@ -85,8 +93,8 @@ def test_the_report_fits_a_1280_px_screen(demo_2024, browser_login, flemish_coor
     assert page.evaluate(OVERFLOW) == []
 
 
-def test_the_a4_print_cuts_nothing_and_names_period_and_team_on_every_page(
-    demo_2024, browser_login, coordinator, live_server, tmp_path
+def the_a4_print_cuts_nothing_and_names_period_and_team_on_every_page(
+    browser_login, coordinator, live_server, tmp_path
 ):
     if PDFTOTEXT is None:
         pytest.skip("pdftotext is missing: apt-get install -y poppler-utils")

@@ -255,3 +255,40 @@ def test_the_overview_costs_the_same_queries_at_two_sizes(flemish_coordinator, l
 # and region (and those registered since the cut); the incomplete ones; follow-ups. On SQLite (no
 # pre-aggregation) two fewer.
 OVERVIEW_QUERIES = 9 + (2 if monthly.preaggregated() else 0)
+
+
+def test_follow_up_figures_hold_to_the_months_cut(monkeypatch):
+    """Follow-ups are read as they stood at the month's cut: an item entered after it (a voicemail
+    of last month typed in late) and an item that became late after it count from next month."""
+    cells = []
+
+    def door(tallies, *, period, today, columns):
+        cells.append(dict(tallies))
+        return {(figure, column): {"count": 1000} for figure, _c in tallies for column in columns}
+
+    monkeypatch.setattr("dashboard.selectors.publishable_counts", door)
+    antwerpen = team("antwerpen")
+    cut = datetime(2025, 3, 3, 9, tzinfo=BRUSSELS)
+    PublicationCut.objects.create(month=date(2025, 3, 1), taken_at=cut)
+
+    def item(received: datetime, due: date, *, created: datetime, closed: datetime | None = None):
+        FollowUpItem.objects.create(
+            team=antwerpen, kind=Kind.EMAIL, received_at=received, due_on=due, created_at=created, closed_at=closed
+        )
+
+    february = datetime(2025, 2, 27, 10, tzinfo=BRUSSELS)
+    item(february, date(2025, 3, 3), created=february)  # open at the cut on its last day: not late yet
+    item(february, date(2025, 2, 28), created=february, closed=datetime(2025, 3, 4, 9, tzinfo=BRUSSELS))  # late
+    item(february, date(2025, 2, 28), created=february, closed=datetime(2025, 2, 28, 9, tzinfo=BRUSSELS))  # on time
+
+    def follow_ups(today: date) -> tuple[int, int]:
+        cells.clear()
+        flemish_overview(today)
+        month = cells[0]
+        return month[("follow_ups_arrived", "antwerpen")][0], month[("follow_ups_late", "antwerpen")][0]
+
+    assert follow_ups(date(2025, 3, 3)) == (3, 1)
+    # Later in March: the first item is now past its day and a February voicemail is typed in.
+    item(february, date(2025, 2, 27), created=datetime(2025, 3, 10, 9, tzinfo=BRUSSELS))
+    assert follow_ups(date(2025, 3, 12)) == (3, 1)
+    assert FollowUpItem.objects.count() == 4
