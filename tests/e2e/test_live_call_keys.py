@@ -213,29 +213,62 @@ def test_autosave_stops_with_a_message_when_the_draft_is_refused(browser_login, 
     assert page.input_value("#id_summary") == "Eerste zin meer"  # nothing typed is taken off the screen
 
 
+# Each autosave request's moment on the page's own clock.
+RECORD_AUTOSAVES = """(() => {
+  const send = window.fetch;
+  window.autosavesAt = [];
+  window.fetch = function (url) {
+    if (String(url).endsWith("/autosave/")) window.autosavesAt.push(Date.now());
+    return send.apply(this, arguments);
+  };
+})()"""
+
+
+class PageTime:
+    """The page's clock under the test's hand (Playwright's clock): timers run when the test moves
+    time on, so a retry 10 s later takes milliseconds of real time."""
+
+    STEP = 500
+
+    def __init__(self, page):
+        self.page = page
+        page.clock.install()
+        page.add_init_script(RECORD_AUTOSAVES)
+
+    def run(self, ms: int) -> None:
+        for _ in range(ms // self.STEP):
+            self.page.clock.run_for(self.STEP)
+            # Real time for the request the timers sent, and its answer, to come and go.
+            self.page.wait_for_timeout(15)
+
+    def autosaves(self) -> list[int]:
+        return self.page.evaluate("window.autosavesAt")
+
+
 def test_autosave_stops_on_not_found_and_backs_off_on_errors(browser_login, live_server, counsellor):
     page = browser_login(counsellor)
+    time_ = PageTime(page)
     page.goto(live_server.url + NEW)
     page.route("**/autosave/", lambda route: route.fulfill(status=404, body="Not found"))
-    calls = autosave_calls(page)
     tab_to(page, "id_summary")
     page.keyboard.type("Eerste")
     page.locator("#id_summary").blur()
-    page.wait_for_timeout(7000)
-    assert len(calls) == 1
+    time_.run(7000)
+    assert len(time_.autosaves()) == 1
     assert "gestopt" in page.locator("#autosave-status").text_content()
 
     page = browser_login(counsellor)
+    time_ = PageTime(page)
     page.goto(live_server.url + NEW)
     page.route("**/autosave/", lambda route: route.fulfill(status=500, body="Server Error"))
-    calls = autosave_calls(page)
     tab_to(page, "id_summary")
     page.keyboard.type("Eerste")
     page.locator("#id_summary").blur()
-    page.wait_for_timeout(17_000)
+    time_.run(17_000)
+    calls = time_.autosaves()
     # Retries wait longer each time (5 s, 10 s, …), not every 5 s for ever.
-    assert len(calls) == 3, [round(c - calls[0], 1) for c in calls]
-    assert calls[2] - calls[1] > 1.6 * (calls[1] - calls[0])
+    assert len(calls) == 3, calls
+    assert calls[1] - calls[0] >= 5000 - 50 and calls[2] - calls[1] >= 10_000 - 50, calls
     assert "Niet bewaard" in page.locator("#autosave-status").text_content()
 
 
