@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from referrals.models import Referral
 from registration.models import Contact, ContactText, ReportedPerson, ViolenceForm
 
+from .history import NotSkipped
+
 APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 
 
@@ -88,9 +90,16 @@ class AuditEventContact(models.Model):
 
 # Change history (PostgreSQL triggers; append-only via PGHISTORY_APPEND_ONLY). The acting user
 # comes from pghistory's context, set per request by audit.middleware.HistoryMiddleware.
+def _insert_event():
+    # A bulk load skips the INSERT history (audit.history.skip_row_history): the WHEN condition
+    # keeps a skipped trigger from being queued and called per row. The name is pghistory's own
+    # default, spelled out: the trigger's name in the database (which the condition uses) stays.
+    return pghistory.InsertEvent(trigger_name="insert_insert", condition=NotSkipped("insert_insert"))
+
+
 def _row_events():
     # Fresh tracker objects per model: a tracker binds to the model it is attached to.
-    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+    return (_insert_event(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
 # The record key (reports.disclosure) is never copied: a history that holds it would let
@@ -103,7 +112,7 @@ pghistory.track(*_row_events(), app_label="audit", model_name="ViolenceFormEvent
 pghistory.track(*_row_events(), app_label="audit", model_name="ReferralEvent")(Referral)
 # The free text itself is never copied: only that it changed (and when it was shredded).
 pghistory.track(
-    pghistory.InsertEvent(),
+    _insert_event(),
     pghistory.UpdateEvent(condition=pghistory.AnyChange("summary", "shredded_at")),
     pghistory.DeleteEvent(),
     fields=["updated_at", "shredded_at"],

@@ -241,8 +241,8 @@ def _parts(groupings: list[Grouping], table: str, rows: str) -> list[str]:
     return parts
 
 
-def _tracked(groupings: list[Grouping], table: str) -> list[str]:
-    """The columns of `table` whose change can move a row between cells (compared old to new)."""
+def _tracked_columns(groupings: list[Grouping], table: str) -> list[str]:
+    """The columns of `table` whose change can move a row between cells."""
     names = set()
     for g in groupings:
         for name in g.names:
@@ -252,30 +252,55 @@ def _tracked(groupings: list[Grouping], table: str) -> list[str]:
                 names.add(value[len(alias) :])
     if table == CONTACT_TABLE:
         names |= {"started_on", "team_id", "record_key"}
-        return [f"{{t}}.{n}" for n in sorted(names)] + ["({t}.deleted_at IS NULL)"]
-    if table == PERSON_TABLE:
+    elif table == PERSON_TABLE:
         names |= {"contact_id", "record_key"}
     else:
         names = {"person_id", "code"}
-    return [f"{{t}}.{n}" for n in sorted(names)]
+    return sorted(names)
+
+
+def _tracked(groupings: list[Grouping], table: str) -> list[str]:
+    """What of a row of `table` places it in its cells (compared old to new; {t}: the row's alias)."""
+    tracked = [f"{{t}}.{n}" for n in _tracked_columns(groupings, table)]
+    if table == CONTACT_TABLE:
+        tracked.append("({t}.deleted_at IS NULL)")
+    return tracked
+
+
+def _read_columns(groupings: list[Grouping], table: str) -> list[str]:
+    """The columns of `table`'s changed rows the delta reads: its cells' values, the row's id
+    (to join its persons or forms) and, for a contact, whether it is deleted."""
+    extra = {"id"} | ({"deleted_at"} if table == CONTACT_TABLE else set())
+    return sorted(set(_tracked_columns(groupings, table)) | extra)
+
+
+# Memory for one statement's delta: a large statement's rows (an import's COPY) are grouped in
+# memory instead of being sorted or hashed through temporary files (PostgreSQL's default 4 MB).
+DELTA_WORK_MEM = "64MB"
+FUNCTION_SETTINGS = f"SET jit = off SET work_mem = '{DELTA_WORK_MEM}'"
 
 
 def _function(groupings: list[Grouping], table: str, op: str) -> str:
     """The statement trigger function of `op` (ins, upd, del) on `table`: stage the delta."""
+    # Only the columns the delta reads are copied out of the transition tables (a contact's row
+    # is ~500 bytes, the columns it is counted by ~50).
+    columns = _read_columns(groupings, table)
+    new_cols = ", ".join(f"n.{c}" for c in columns)
+    old_cols = ", ".join(f"o.{c}" for c in columns)
     if op == "ins":
-        rows = "(SELECT 1 AS s, n.* FROM new_rows n)"
+        rows = f"(SELECT 1 AS s, {new_cols} FROM new_rows n)"
     elif op == "del":
-        rows = "(SELECT -1 AS s, o.* FROM old_rows o)"
+        rows = f"(SELECT -1 AS s, {old_cols} FROM old_rows o)"
     else:
         tracked = _tracked(groupings, table)
         old = ", ".join(t.format(t="o") for t in tracked)
         new = ", ".join(t.format(t="n") for t in tracked)
         changed = f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ({old}) IS DISTINCT FROM ({new})"
-        rows = f"(SELECT -1 AS s, o.* {changed} UNION ALL SELECT 1 AS s, n.* {changed})"
+        rows = f"(SELECT -1 AS s, {old_cols} {changed} UNION ALL SELECT 1 AS s, {new_cols} {changed})"
     # The transition tables are read once: the changed rows are materialised for every part.
     union = " UNION ALL ".join(_parts(groupings, table, "x"))
     return f"""
-CREATE OR REPLACE FUNCTION {TABLE_PREFIX}{op}_{table}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
+CREATE OR REPLACE FUNCTION {TABLE_PREFIX}{op}_{table}() RETURNS trigger LANGUAGE plpgsql {FUNCTION_SETTINGS} AS $$
 DECLARE
   staged bigint;
 BEGIN

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.db import connection
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from accounts.models import Role
 
@@ -54,6 +55,15 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if ON_CI and reporter and reporter.stats.get("skipped") and exitstatus == 0:
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Every test starts in the default language: a page, report or command that ran in English
+    before it in the same process (the order differs under pytest-xdist) must not carry over."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -7,15 +7,17 @@ reported persons are reserved up front from their sequences (one `nextval` query
 `generate_series` per table), so a person row names its contact, a form its person and a
 follow-up its contact without reading anything back.
 
-COPY fires the same triggers as INSERT: the reports' statement triggers mark the loaded
-buckets once per table, and the change-history row triggers honour `skip_row_history` (the
-caller's `pgtrigger.ignore`) exactly as they do for bulk_create.
+COPY fires the same triggers as INSERT: the reports' statement triggers stage the cube's delta
+once per table, and the change-history row triggers honour `skip_row_history` (the caller's
+`pgtrigger.ignore`) exactly as they do for bulk_create; a skipped INSERT history trigger is not
+even queued (its WHEN condition, audit.history.NotSkipped). The contacts are streamed to their
+COPY as they are built, so PostgreSQL inserts while the rest of the rows are made here.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 from django.utils import timezone
@@ -113,8 +115,9 @@ def column_types(cursor) -> dict[str, list[int]]:
 BYTEA = 17
 
 
-def _copy(cursor, model, columns: Sequence[str], types: dict[str, list[int]], rows) -> None:
-    if not rows:
+def _copy(cursor, model, columns: Sequence[str], types: dict[str, list[int]], rows: Iterable[tuple]) -> None:
+    """One COPY of `rows` (a list, empty: no statement at all; or a generator, streamed)."""
+    if isinstance(rows, list) and not rows:
         return
     table = model._meta.db_table
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
@@ -144,20 +147,23 @@ def copy_records(
     next_uuid = _random_uuids(len(records) + person_count).__next__
     next_key = iter(secrets.token_bytes(len(records) + person_count)).__next__
     next_person = iter(person_ids).__next__
-    contacts, texts, persons, forms, referrals = [], [], [], [], []
-    for record, pk in zip(records, contact_ids, strict=True):
-        f = record.fields
-        instant = f["started_at"]
-        channel = f["channel"]
-        if instant is None:
-            hour, opening = None, UNKNOWN
-        else:
-            moment = instant.astimezone(local)
-            hour = moment.hour
-            # As derivation.within_opening_hours_for, with the local time computed once here.
-            opening = UNKNOWN if not channel else "within" if schedule.is_open(channel, moment) else "outside"
-        contacts.append(
-            (
+    texts, persons, forms, referrals = [], [], [], []
+
+    def contact_rows():
+        # Yielded to the contacts' COPY as they are built: PostgreSQL inserts the first rows while
+        # the next ones (and the persons, forms and referrals beside them) are made here.
+        for record, pk in zip(records, contact_ids, strict=True):
+            f = record.fields
+            instant = f["started_at"]
+            channel = f["channel"]
+            if instant is None:
+                hour, opening = None, UNKNOWN
+            else:
+                moment = instant.astimezone(local)
+                hour = moment.hour
+                # As derivation.within_opening_hours_for, with the local time computed once here.
+                opening = UNKNOWN if not channel else "within" if schedule.is_open(channel, moment) else "outside"
+            yield (
                 pk,
                 next_uuid(),
                 record.external_id,
@@ -191,20 +197,21 @@ def copy_records(
                 # A new random key for every new row; a key in the file is never read.
                 next_key(),
             )
-        )
-        if record.summary:
-            texts.append((pk, record.summary, now, None))
-        for position, person in enumerate(record.persons):
-            person_id = next_person()
-            p = person.fields
-            persons.append(
-                (person_id, next_uuid(), pk, position, p["gender"], p["age"], p["problem"], p["context"], next_key())
-            )
-            forms.extend((person_id, code) for code in person.violence_forms)
-            referrals.extend((person_id, code) for code in person.referrals)
+            if record.summary:
+                texts.append((pk, record.summary, now, None))
+            for position, person in enumerate(record.persons):
+                person_id = next_person()
+                p = person.fields
+                persons.append(
+                    (person_id, next_uuid(), pk, position, p["gender"], p["age"], p["problem"], p["context"])
+                    + (next_key(),)
+                )
+                forms.extend((person_id, code) for code in person.violence_forms)
+                referrals.extend((person_id, code) for code in person.referrals)
 
     with connection.cursor() as cursor:
-        _copy(cursor, Contact, CONTACT_COLUMNS, types, contacts)
+        if records:
+            _copy(cursor, Contact, CONTACT_COLUMNS, types, contact_rows())
         _copy(cursor, ContactText, TEXT_COLUMNS, types, texts)
         _copy(cursor, ReportedPerson, PERSON_COLUMNS, types, persons)
         _copy(cursor, ViolenceForm, CODE_COLUMNS, types, forms)
