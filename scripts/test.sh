@@ -10,4 +10,6 @@ source scripts/_venv.sh requirements-dev.txt
 
 ruff check .
 python manage.py makemigrations --check --dry-run
-exec python -m pytest "$@"
+# On every core (pytest-xdist; TEST_WORKERS=0 runs in this process): each worker has a database
+# and a Redis database of its own; a file's tests stay on one worker.
+exec python -m pytest -n "${TEST_WORKERS:-auto}" --dist loadfile "$@"
