@@ -1,5 +1,11 @@
 """Attach who/how to the change history written outside a web request (commands, tasks), and let a
-bulk load skip the per-row INSERT history (it is recorded as one audit event instead)."""
+bulk load skip the per-row INSERT history (it is recorded as one audit event instead).
+
+Only the INSERT history can be skipped. The history of UPDATE and DELETE cannot: a statement
+trigger the owner installs (audit/migrations/0002_history_guard.py) refuses any UPDATE or DELETE
+of a tracked table while `pgtrigger.ignore` names anything but an INSERT history trigger, whoever
+set it, so the app's own database login cannot change or remove case rows without their history.
+"""
 
 from contextlib import contextmanager
 
@@ -23,14 +29,20 @@ def history_context(actor=None, *, via: str = "cli", **metadata):
 
 
 def skip_row_history(operations: tuple[str, ...] = ("INSERT",)) -> None:
-    """For the rest of the current transaction, skip the per-row history triggers (PostgreSQL).
+    """For the rest of the current transaction, skip the per-row INSERT history triggers (PostgreSQL).
 
     A bulk load (import_contacts, seed_demo) is recorded as one audit event instead: a history
     row per inserted row makes such a load about twenty times slower (measured: 13.281
     referrals in 1,2 s instead of 0,06 s). Uses pgtrigger's own ignore mechanism (the
     `pgtrigger.ignore` setting its triggers read), set transaction-locally, so other
     transactions keep their history. Must be called inside transaction.atomic().
+
+    INSERT only: the history of what a load updates or deletes is always written (the database
+    refuses an UPDATE or DELETE of a tracked table while an UPDATE or DELETE history trigger is
+    skipped, see the module's docstring), so asking for more is a programming error.
     """
+    if tuple(operations) != ("INSERT",):
+        raise ValueError(f"only the INSERT history can be skipped, not {', '.join(operations)}")
     if connection.vendor != "postgresql":
         return
     from referrals.models import Referral
@@ -38,16 +50,12 @@ def skip_row_history(operations: tuple[str, ...] = ("INSERT",)) -> None:
 
     tracked = (Contact, ContactText, ReportedPerson, ViolenceForm, Referral)
     # The trigger ids alone (what the installed `_pgtrigger_should_ignore` compares TG_NAME with;
-    # pgtrigger's own `ignore` adds an older "table:id" form too), the INSERT ones first: the
-    # INSERT triggers' WHEN condition (NotSkipped) searches this list for its id on every row.
-    ignored = [
-        pgid
-        for _insert_last, pgid in sorted(
-            (str(trigger.operation) != "INSERT", trigger.get_pgid(model))
-            for model, trigger in pgtrigger.registered()
-            if model in tracked and str(trigger.operation) in operations
-        )
-    ]
+    # pgtrigger's own `ignore` adds an older "table:id" form too, which the guard would refuse).
+    ignored = sorted(
+        trigger.get_pgid(model)
+        for model, trigger in pgtrigger.registered()
+        if model in tracked and str(trigger.operation) == "INSERT"
+    )
     if ignored:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [IGNORE_SETTING, "{" + ",".join(ignored) + "}"])

@@ -160,10 +160,12 @@ def create_year(year: int, *, seed: int, lookups: Lookups) -> YearSummary:
 
 
 def demo_data_delete() -> int:
-    """Delete every demo contact (external_id demo-…) with its persons; return how many."""
+    """Delete every demo contact (external_id demo-…) with its persons; return how many.
+
+    Each deleted row gets its history row: the history of a DELETE cannot be skipped (audit.history).
+    """
     demo = Contact.all_objects.filter(external_id__startswith=DEMO_PREFIX)
     with transaction.atomic():
-        skip_row_history(("DELETE",))
         count = demo.count()
         # One set-based DELETE per table (no per-object collector: it deletes in batches of 100 ids,
         # and every statement runs the reports' delta triggers). Demo contacts have nothing else
@@ -199,7 +201,7 @@ def demo_years_create(
             # transaction then spills to disk on every batch: give this connection 256 MB.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -262144")
-        skip_row_history(("INSERT",))
+        skip_row_history()
         lookups = Lookups()
         for year in years:
             summary = create_year(year, seed=seed, lookups=lookups)

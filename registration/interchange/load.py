@@ -102,8 +102,9 @@ def _import_records(records: list[ParsedContact], update: bool) -> ImportResult:
     roles = relation_roles()
     schedule = Schedule.load()
     with transaction.atomic(), history_context(via="cli", command="import_contacts"):
-        # The import is recorded as one audit event (by the caller), not a history row per row.
-        skip_row_history(("INSERT", "DELETE"))
+        # The import is recorded as one audit event (by the caller), not a history row per inserted
+        # row; what --update replaces is deleted with its history (that cannot be skipped).
+        skip_row_history()
         if to_update:
             Contact.all_objects.filter(pk__in=[c.pk for _r, c in to_update]).delete()
             to_create = to_create + [r for r, _c in to_update]

@@ -3,7 +3,8 @@
 The INSERT history triggers carry a WHEN condition (audit.history.NotSkipped) that reads the same
 transaction-local `pgtrigger.ignore` list pgtrigger's trigger functions read: a trigger the list
 names is never queued nor called. The UPDATE and DELETE history triggers are as pghistory makes
-them, and a session or transaction that did not ask for the skip keeps every history row.
+them, and a session or transaction that did not ask for the skip keeps every history row. That the
+history of an UPDATE or DELETE cannot be skipped at all is tests/audit/test_history_guard.py.
 """
 
 from datetime import date
@@ -110,10 +111,20 @@ def test_a_skipped_insert_history_still_records_the_updates_and_deletes_of_the_t
 @pytest.mark.django_db(transaction=True)
 def test_the_skip_ends_with_its_transaction(counsellor):
     with transaction.atomic():
-        skip_row_history(("INSERT", "DELETE"))
+        skip_row_history()
         register(counsellor)
     assert not ContactEvent.objects.exists()
     with transaction.atomic():
         later = register(counsellor, day=date(2024, 3, 15))
     assert list(ContactEvent.objects.values_list("pgh_obj_id", "pgh_label")) == [(later.pk, "insert")]
     assert ReportedPersonEvent.objects.filter(contact=later).count() == 1
+
+
+@pytest.mark.parametrize("operations", [("INSERT", "DELETE"), ("UPDATE",), ("DELETE",), ()])
+def test_only_the_insert_history_can_be_asked_to_be_skipped(db, operations):
+    with transaction.atomic():
+        with pytest.raises(ValueError, match="only the INSERT history can be skipped"):
+            skip_row_history(operations)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('pgtrigger.ignore', true)")
+            assert cursor.fetchone()[0] in (None, "")

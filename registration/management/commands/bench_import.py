@@ -157,7 +157,7 @@ class Command(BaseCommand):
     def _copy(self, dumped: dict[str, bytes]) -> float:
         try:
             with transaction.atomic(), history_context(via="cli", command="bench_import"):
-                skip_row_history(("INSERT", "DELETE"))
+                skip_row_history()
                 started = time.perf_counter()
                 with connection.cursor() as cursor:
                     for model, columns in TABLES.items():
