@@ -86,7 +86,7 @@ class Grouping:
         """The rows counted, before grouping, for the contacts `where` selects."""
         contacts = where(self.contact_prefix)
         if self.without_person:
-            qs = Contact.objects.filter(contacts).filter(~Exists(ReportedPerson.objects.filter(contact=OuterRef("pk"))))
+            qs = Contact.objects.filter(contacts).filter(~Exists(_persons_of_outer_contact()))
         elif self.base == CONTACT:
             qs = Contact.objects.filter(contacts)
         elif self.base == PERSON:
@@ -183,7 +183,7 @@ class ReportContext:
     def _totals_counted(self) -> dict[str, tuple[int, int]]:
         if self._totals is None:
             contacts = Contact.objects.filter(self.where(""))
-            without = ~Exists(ReportedPerson.objects.filter(contact=OuterRef("pk")))
+            without = ~Exists(_persons_of_outer_contact())
             agg = contacts.aggregate(
                 contacts=Count("pk"),
                 contacts_key=Sum("record_key"),
@@ -217,3 +217,11 @@ class ReportContext:
     def label(self, key: str, code: Any) -> str:
         """The label of a row code of dimension `key` in the active language."""
         return DIMENSIONS[key].row_label(code, self.codes)
+
+
+def _persons_of_outer_contact():
+    """The reported persons of the outer query's contact. That contact is already one that is not
+    deleted, so the subquery skips the person manager's soft-delete filter, which would join the
+    contact table again for every candidate (issue 13: the totals' query took 0,09 of a 10.000-contact
+    year's 0,36 s)."""
+    return ReportedPerson.all_objects.filter(contact=OuterRef("pk"))
