@@ -10,7 +10,6 @@ The refusals are tried as the app's own role (tests/audit/test_database_roles.py
 connection of its own: the case rows are committed first (transactional tests).
 """
 
-import json
 from datetime import date
 from io import StringIO
 
@@ -28,6 +27,7 @@ from referrals.models import Referral
 from registration.interchange import import_lines
 from registration.models import Contact, ContactText, ReportedPerson, Team, ViolenceForm
 from registration.services import PersonInput, RegistrationInput, contact_register
+from tests.registration.test_interchange import line
 
 from . import test_database_roles as roles
 from .test_database_roles import django_connected_as
@@ -284,33 +284,6 @@ def test_the_app_skips_only_insert_history_and_its_updates_and_deletes_keep_thei
 )
 def test_the_app_cannot_drop_disable_or_replace_the_guard(as_app, statement, reason):
     assert reason in refused(as_app, statement)
-
-
-def line(**overrides) -> str:
-    record = {
-        "external_id": "legacy-2020-000123",
-        "team": "oost-brabant",
-        "channel": "phone",
-        "started_at": "2020-03-14T10:32:00+01:00",
-        "duration_minutes": 25,
-        "caller_region": "vlaams-brabant-brussel",
-        "caller_age": "18_64",
-        "caller_gender": "female",
-        "anonymous": "yes",
-        "caller_relation": "1200",
-        "persons": [
-            {
-                "gender": "female",
-                "age": "7_12",
-                "problem": "child_abuse",
-                "violence_forms": ["emotional_violence", "physical_violence"],
-                "context": "separated_nuclear_family",
-                "referrals": ["caw"],
-            }
-        ],
-    }
-    record.update(overrides)
-    return json.dumps(record)
 
 
 @pytest.mark.django_db
