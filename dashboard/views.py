@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 from followup.services import follow_ups_sweep
 from registration.selectors import teams_of
 
-from .selectors import flemish_overview, team_dashboard
+from .overview import flemish_overview
+from .team import team_dashboard
 
 
 @login_required

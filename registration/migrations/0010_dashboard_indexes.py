@@ -1,4 +1,4 @@
-"""Indexes for the dashboards at a million contacts (issue 14, dashboard.selectors).
+"""Indexes for the dashboards at a million contacts (issue 14, dashboard.team and dashboard.overview).
 
 Both pages read whole months from the reports' pre-aggregation; what they still count from the
 contacts themselves is read from an index alone (an index-only scan) or a short range of one:

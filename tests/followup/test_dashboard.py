@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from dashboard import monthly
 from dashboard.periods import a_year_earlier, closed_periods, current_periods
-from dashboard.selectors import team_dashboard
+from dashboard.team import team_dashboard
 from followup import services
 from followup.models import CloseReason, FollowUpItem, Kind
 from registration.models import Contact

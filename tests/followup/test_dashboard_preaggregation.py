@@ -9,8 +9,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dashboard import monthly
+from dashboard.overview import flemish_overview
 from dashboard.periods import Period
-from dashboard.selectors import flemish_overview, team_dashboard
+from dashboard.team import team_dashboard
 from registration.models import Contact
 from reports.cube import grouping_name
 from reports.selectors.publication import Publication
@@ -145,15 +146,15 @@ def test_the_flemish_overview_reads_the_same_counts_and_key_sums_from_the_pre_ag
 ):
     """Cell-key perturbation depends on each cell's key sum: the cells that go through the
     publication door are the same, count and key sum, either way."""
-    import dashboard.selectors
+    import dashboard.overview
 
-    door, passed = dashboard.selectors.publishable_counts, []
+    door, passed = dashboard.overview.publishable_counts, []
 
     def record(cells, **kwargs):
         passed.append(dict(cells))
         return door(cells, **kwargs)
 
-    monkeypatch.setattr(dashboard.selectors, "publishable_counts", record)
+    monkeypatch.setattr(dashboard.overview, "publishable_counts", record)
     cube, live = both_ways(lambda: flemish_overview(TODAY))
     # A cell counting nothing may be there or not (the door counts a missing cell as 0).
     passed = [{cell: tally for cell, tally in cells.items() if tally != (0, 0)} for cells in passed]

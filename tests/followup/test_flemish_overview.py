@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from dashboard import monthly
+from dashboard.overview import flemish_overview
 from dashboard.periods import Period, closed_periods
 from dashboard.publication import ALL_TEAMS, OpenPeriod, publishable_counts
-from dashboard.selectors import flemish_overview
 from followup.models import FollowUpItem, Kind
 from registration.models import Contact, ContactText
 from registration.services import contact_register
@@ -189,7 +189,7 @@ def test_every_per_team_figure_passes_through_publishable_counts(known, monkeypa
         seen.append(period)
         return {(figure, column): {"count": 1000} for figure, _c in cells for column in columns}
 
-    monkeypatch.setattr("dashboard.selectors.publishable_counts", door)
+    monkeypatch.setattr("dashboard.overview.publishable_counts", door)
     overview = flemish_overview(TODAY)
     assert len(seen) == 4
     shown = [f.count for section in overview["sections"] for row in section["rows"] for f in row.cells]
@@ -266,7 +266,7 @@ def test_follow_up_figures_hold_to_the_months_cut(monkeypatch):
         cells.append(dict(tallies))
         return {(figure, column): {"count": 1000} for figure, _c in tallies for column in columns}
 
-    monkeypatch.setattr("dashboard.selectors.publishable_counts", door)
+    monkeypatch.setattr("dashboard.overview.publishable_counts", door)
     antwerpen = team("antwerpen")
     cut = datetime(2025, 3, 3, 9, tzinfo=BRUSSELS)
     PublicationCut.objects.create(month=date(2025, 3, 1), taken_at=cut)
