@@ -274,6 +274,9 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The code lists are kept per process and read again when a code changes (registration/codebook.py):
+# the version that says so must be shared by every process, so only with Redis.
+CODEBOOK_PROCESS_CACHE = bool(REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

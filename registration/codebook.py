@@ -2,15 +2,58 @@
 
 The form offers its choices, the screens show its labels and the import checks against it;
 each judges validity on a day (the contact's local date).
+
+The codes (some 130 rows, labels and search words: no case data) are kept per process and
+read again only when an administrator changed one: a change of a code bumps a version in the
+shared cache (Redis), which each request compares with the one its process holds: one cache
+read instead of a query and 130 model instances per request (issue 13).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
 from .models import REGISTRATION_CODE_LISTS, Code
+
+VERSION_KEY = "registration:codebook:version"
+_held: dict[str, object] = {"version": None, "codes": ()}
+
+
+def all_codes() -> tuple[Code, ...]:
+    """Every code in list order, from this process's copy while no code changed since."""
+    if not settings.CODEBOOK_PROCESS_CACHE:
+        return tuple(Code.objects.order_by("list", "sort", "code"))
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(VERSION_KEY)
+    if version is None or _held["version"] != version:
+        _held["codes"] = tuple(Code.objects.order_by("list", "sort", "code"))
+        _held["version"] = version
+    return _held["codes"]
+
+
+def codes_changed() -> None:
+    """Make every process read the codes again (now, and once more when the change commits)."""
+    _held["version"] = None
+    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+
+@receiver(post_save, sender=Code)
+@receiver(post_delete, sender=Code)
+def _code_changed(sender, **kwargs) -> None:
+    codes_changed()
+    # A process that read the codes between the save and the commit holds the old ones.
+    transaction.on_commit(codes_changed)
 
 
 class CodeBook:
@@ -20,7 +63,10 @@ class CodeBook:
         self.day = day
         self.codes: dict[str, list[Code]] = defaultdict(list)
         self._index: dict[tuple[str, str], Code] = {}
-        for code in Code.objects.filter(list__in=list(lists)).order_by("list", "sort", "code"):
+        wanted = set(lists)
+        for code in all_codes():
+            if code.list not in wanted:
+                continue
             self.codes[code.list].append(code)
             self._index[(code.list, code.code)] = code
 

@@ -21,9 +21,9 @@ DEFAULT_ROLE = "bystander"
 
 
 def relation_roles() -> dict[str, str]:
-    from .models import Code
+    from .codebook import all_codes
 
-    return dict(Code.objects.of_list("caller_relation").values_list("code", "caller_role"))
+    return {code.code: code.caller_role for code in all_codes() if code.list == "caller_relation"}
 
 
 def caller_role_for(relation: str | None, *, codes: dict[str, str] | None = None) -> str:

@@ -124,3 +124,24 @@ def verify_two_factor(client, user):
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_codebook(request, _django_db_marker, settings):
+    """Each test reads the code lists anew: a code a rolled-back test made (its commit, which
+    would tell the other processes, never comes) must not stay in this process's copy. Where the
+    process keeps them (with Redis) they are read before the test, as a running server has them,
+    so a test's query counts do not depend on which test ran before (tests/query_counts.CODES)."""
+    from registration import codebook
+
+    codebook.codes_changed()
+    if settings.CODEBOOK_PROCESS_CACHE:
+        for name in ("transactional_db", "db"):
+            if name in request.fixturenames:
+                request.getfixturevalue(name)
+                break
+        try:
+            codebook.all_codes()
+        except RuntimeError:  # no database for this test
+            codebook.codes_changed()
+    yield

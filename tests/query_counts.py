@@ -4,6 +4,11 @@ On PostgreSQL the audit trail writes a read event and the contacts it names in o
 SQLite in two (audit.services.audit_event).
 """
 
+from django.conf import settings
 from django.db import connection
 
 AUDIT_READ = 1 if connection.vendor == "postgresql" else 2
+
+# With Redis each process keeps the code lists and reads them only when a code changed
+# (registration/codebook.py); without it every code book is a query.
+CODES = 0 if settings.CODEBOOK_PROCESS_CACHE else 1

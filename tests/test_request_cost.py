@@ -18,7 +18,7 @@ from audit.services import audit_event
 from referrals.models import Referral
 from registration.models import Contact, ContactText, Draft, ReportedPerson, Team, ViolenceForm
 from tests.factories import ContactFactory, ReportedPersonFactory
-from tests.query_counts import AUDIT_READ
+from tests.query_counts import AUDIT_READ, CODES
 from tests.registration.test_views import form_data
 
 pytestmark = pytest.mark.django_db
@@ -58,19 +58,20 @@ def _cycle(client, django_assert_num_queries, counts):
 
 # Inside the test's transaction, a transaction of the app's is a savepoint and its release.
 COUNTS = {
-    # session, user, device; teams, codes; the team's recent contacts (follow-up choices) and their
-    # read (uuids, audit); open drafts.
-    "form": 9 + AUDIT_READ,
+    # session, user, device; teams, codes (tests/query_counts.CODES); the team's recent contacts
+    # (follow-up choices) and their read (uuids, audit); open drafts.
+    "form": 8 + CODES + AUDIT_READ,
     # session, user, device; the draft locked, made, read back.
     "autosave new": 8,
     # session, user, device; the draft locked and saved.
     "autosave": 7,
-    # session, user, device; codes, teams; the draft locked; derivation facts; the contact, its person,
-    # violence forms and referrals inserted; the draft closed; follow-up items.
-    "save": 20,
+    # session, user, device; codes, teams; the draft locked; derivation facts (their relation roles
+    # from the codes); the contact, its person, violence forms and referrals inserted; the draft
+    # closed; follow-up items.
+    "save": 18 + 2 * CODES,
     # No session save in any of them: the access gate saves the session only when it moves the idle
     # clock (at most every 15 s), and the test's requests come within seconds of the login.
-    "contact": 10 + AUDIT_READ,
+    "contact": 9 + CODES + AUDIT_READ,
 }
 
 
