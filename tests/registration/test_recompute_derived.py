@@ -38,7 +38,10 @@ def test_a_relation_code_given_another_role_changes_every_contact_with_that_rela
     unknown = ContactFactory(caller_relation="9999", started_at=moment)
     assert stored(neighbour) == ("bystander", "within", 10)
 
-    Code.objects.filter(list="caller_relation", code="1200").update(caller_role="victim")
+    # As the administrator's edit does: saved, so every process reads the codes again.
+    code = Code.objects.get(list="caller_relation", code="1200")
+    code.caller_role = "victim"
+    code.save()
     assert stored(neighbour) == ("bystander", "within", 10)  # stale until recomputed
 
     # A deleted contact is recomputed too: restoring it must not bring back a stale role.
