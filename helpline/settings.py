@@ -92,6 +92,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain input and textarea widgets written in Python (the same
+# bytes; helpline/form_renderer.py): a few dozen template renders less per form page.
+FORM_RENDERER = "helpline.form_renderer.FastTemplates"
+
 WSGI_APPLICATION = "helpline.wsgi.application"
 
 # Embedded default: a SQLite file beside manage.py.
