@@ -66,6 +66,32 @@ END
 $$;
 """
 
+# The same seal with the table named in the function (one per table, audit_chain_seal_<table>):
+# plain SQL that PostgreSQL plans once per session, where the generic function above plans its
+# EXECUTE anew for every row (a read of a 25-contact list page writes 26 rows). The table is
+# schema-qualified, so a temporary table of the same name cannot stand in for it.
+TABLE_SEAL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT SET TimeZone TO 'UTC' AS $$
+DECLARE
+  last_seq bigint;
+  last_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock({LOCK_ID});
+  SELECT chain_seq, chain_hash INTO last_seq, last_hash FROM {{table}}
+    WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1;
+  NEW.chain_seq := coalesce(last_seq, 0) + 1;
+  NEW.chain_hash := audit_chain_digest(last_hash, NEW.chain_seq, to_jsonb(NEW));
+  RETURN NEW;
+END
+$$;
+"""
+
+
+def seal_function(table: str) -> str:
+    return f"audit_chain_seal_{table}"
+
+
 # pghistory's own version upserts (INSERT … ON CONFLICT DO UPDATE), which needs UPDATE on the
 # context table: the app role has none. Here a context row is never changed: when the metadata of
 # a running context has grown since its row was written (a user logged in mid-request), the later
@@ -143,6 +169,8 @@ def install(using: str = "default") -> None:
     qn = connection.ops.quote_name
     with transaction.atomic(using), connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
         cursor.execute(DIGEST_FUNCTION)
         cursor.execute(SEAL_FUNCTION)
@@ -169,11 +197,16 @@ def install(using: str = "default") -> None:
             cursor.execute("SELECT to_regclass(%s)", [qn(index)])
             if cursor.fetchone()[0] is None:
                 cursor.execute(f"CREATE UNIQUE INDEX {qn(index)} ON {qn(table)} (chain_seq)")
+            function = qn(seal_function(table))
+            cursor.execute(TABLE_SEAL_FUNCTION.format(function=function, table=f"{qn(schema)}.{qn(table)}"))
             cursor.execute(TRIGGER_STATE, [table, SEAL_TRIGGER])
-            if cursor.fetchone() is None:
+            state = cursor.fetchone()
+            # A disabled seal stays disabled (verify_audit reports it); otherwise it is (re)made
+            # to call the table's own function.
+            if state is None or state[0] != "D":
                 cursor.execute(
-                    f"CREATE TRIGGER {SEAL_TRIGGER} BEFORE INSERT ON {qn(table)} "
-                    "FOR EACH ROW EXECUTE FUNCTION audit_chain_seal()"
+                    f"CREATE OR REPLACE TRIGGER {SEAL_TRIGGER} BEFORE INSERT ON {qn(table)} "
+                    f"FOR EACH ROW EXECUTE FUNCTION {function}()"
                 )
 
 
