@@ -57,12 +57,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repeat", type=int, default=1, help="run import and COPY this many times each, alternately; print medians"
         )
+        parser.add_argument(
+            "--floor",
+            action="store_true",
+            help=(
+                "also time the same COPY with no trigger and no foreign-key check at all "
+                "(session_replication_role = replica: a superuser's login only): the rows and indexes alone"
+            ),
+        )
 
-    def handle(self, *args, contacts, seed, repeat, **options):
+    def handle(self, *args, contacts, seed, repeat, floor=False, **options):
         lines = list(self._lines(contacts, random.Random(seed)))
         postgres = connection.vendor == "postgresql"
         self.stdout.write(f"database: {connection.vendor}")
-        imports, copies = [], []
+        imports, copies, floors = [], [], []
         for _ in range(max(repeat, 1)):
             self._vacuum(postgres)
             counts, phases, dumped = self._import(lines, postgres)
@@ -70,6 +78,9 @@ class Command(BaseCommand):
             if postgres:
                 self._vacuum(postgres)
                 copies.append(self._copy(dumped))
+                if floor:
+                    self._vacuum(postgres)
+                    floors.append(self._copy(dumped, bare=True))
         counts, phases = sorted(imports, key=lambda run: run[1]["total"][0])[len(imports) // 2]
         self.stdout.write(
             f"contacts: {contacts}, reported persons: {counts[0]}, plausibility warnings: {counts[1]}"
@@ -86,6 +97,12 @@ class Command(BaseCommand):
                 f"PostgreSQL COPY of the same rows (same tables and triggers, with the foreign-key checks): "
                 f"{copied:.1f} s, {contacts / copied:,.0f} contacts/s\n"
                 f"import / COPY: {wall / copied:.2f}×"
+            )
+        if floors:
+            bare = statistics.median(floors)
+            self.stdout.write(
+                f"the same COPY with no trigger and no foreign-key check (the tables and their indexes alone): "
+                f"{bare:.1f} s, {contacts / bare:,.0f} contacts/s"
             )
 
     def _vacuum(self, postgres: bool) -> None:
@@ -154,10 +171,13 @@ class Command(BaseCommand):
                 dumped[table] = buffer.getvalue()
         return dumped
 
-    def _copy(self, dumped: dict[str, bytes]) -> float:
+    def _copy(self, dumped: dict[str, bytes], bare: bool = False) -> float:
         try:
             with transaction.atomic(), history_context(via="cli", command="bench_import"):
                 skip_row_history()
+                if bare:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL session_replication_role = replica")
                 started = time.perf_counter()
                 with connection.cursor() as cursor:
                     for model, columns in TABLES.items():
