@@ -194,10 +194,11 @@ def item_answer_draft(*, user, item: FollowUpItem) -> Draft:
 # ---------------------------------------------------------------------------- the rules' hooks
 
 
-def follow_ups_after_save(*, user, contact: Contact, draft: Draft | None = None) -> None:
+def follow_ups_after_save(*, user, contact: Contact, draft: Draft | None = None, new: bool = False) -> None:
     """Close what the saved registration answers, and open (or close) what its handling record asks.
 
-    Called by registration.services in the transaction that registers or updates the contact.
+    Called by registration.services in the transaction that registers or updates the contact;
+    `new`: the contact was made in this transaction, so no item can be about it yet.
     """
     answered = FollowUpItem.objects.open().select_for_update()
     closing = Q(pk__in=[])
@@ -211,7 +212,9 @@ def follow_ups_after_save(*, user, contact: Contact, draft: Draft | None = None)
     if contact.team_id is None:
         return
     wanted = kinds_asked_by(contact)
-    existing = {item.kind: item for item in FollowUpItem.objects.select_for_update().filter(contact=contact)}
+    existing = (
+        {} if new else {item.kind: item for item in FollowUpItem.objects.select_for_update().filter(contact=contact)}
+    )
     now = timezone.now()
     for kind in sorted(wanted - existing.keys()):
         item = FollowUpItem.objects.create(

@@ -170,7 +170,7 @@ def contact_register(*, user, data: RegistrationInput, token: uuid.UUID | None =
             draft.data = {}  # the contact holds it now; don't keep a second copy of the free text
             draft.save(update_fields=["registered", "data", "updated_at"])
         # Closes the follow-up items this contact answers; opens those its handling record asks for.
-        follow_ups_after_save(user=user, contact=contact, draft=draft)
+        follow_ups_after_save(user=user, contact=contact, draft=draft, new=True)
         return contact
 
 

@@ -67,8 +67,8 @@ COUNTS = {
     "autosave": 7,
     # session, user, device; codes, teams; the draft locked; derivation facts (their relation roles
     # from the codes); the contact, its person, violence forms and referrals inserted; the draft
-    # closed; follow-up items.
-    "save": 18 + 2 * CODES,
+    # closed; the follow-up items it answers (a new contact has none of its own yet).
+    "save": 17 + 2 * CODES,
     # No session save in any of them: the access gate saves the session only when it moves the idle
     # clock (at most every 15 s), and the test's requests come within seconds of the login.
     "contact": 9 + CODES + AUDIT_READ,
