@@ -57,7 +57,9 @@ trap cleanup EXIT
 gunicorn helpline.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" --log-level warning \
   >var/load/gunicorn.log 2>&1 &
 pids+=($!)
-celery -A helpline worker --concurrency 1 --loglevel WARNING >var/load/celery.log 2>&1 &
+# The worker (XLSX exports) at a lower CPU priority, as in docker-compose.yml: a file a
+# coordinator waits a second for must not hold up a counsellor's save.
+nice -n 10 celery -A helpline worker --concurrency 1 --loglevel WARNING >var/load/celery.log 2>&1 &
 pids+=($!)
 for _ in $(seq 60); do
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/login/" && break
