@@ -16,7 +16,7 @@ def test_compose_services_and_variables_match_the_settings():
     services = compose["services"]
     assert set(services) == {"migrate", "web", "worker", "db", "redis"}
     assert "gunicorn helpline.wsgi:application" in services["web"]["command"]
-    assert services["worker"]["command"].startswith("celery -A helpline worker")
+    assert services["worker"]["command"].startswith("nice -n 10 celery -A helpline worker")
     for name in ("web", "worker"):
         environment = services[name]["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://helpline_app:")
