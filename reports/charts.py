@@ -12,7 +12,8 @@ Sizes: the page prints a chart across the A4 width (186 mm, about 700 px), so a 
 
 from __future__ import annotations
 
-from django.utils.html import escape
+import html
+
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,12 @@ FONT = 12
 LINE = 14
 # An average glyph of the sans-serif at FONT units is about 0.58 em wide.
 CHAR = FONT * 0.58
+
+
+def escape(text) -> str:
+    """Text escaped for SVG, as django.utils.html.escape does (without its lazy-string wrapper: a
+    chart escapes some thirty texts per table)."""
+    return html.escape(str(text))
 
 
 def wrap(text: str, width: float, lines: int = 2) -> list[str]:

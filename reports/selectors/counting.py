@@ -126,6 +126,10 @@ class ReportContext:
     # Each table's sum of record keys by row code, for the cells of a published table
     # (reports.selectors.publication); never part of the report itself.
     row_keys: dict[str, dict] = field(default_factory=dict)
+    # (counts, sums of record keys) by report code, by (dimensions, without_person): see _by_code.
+    _coded: dict[tuple, tuple[dict, dict]] = field(default_factory=dict, repr=False)
+    # Grouping.key by (dimensions, without_person), so a table reading counts already read builds no Grouping.
+    _grouping_keys: dict[tuple, tuple] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, report_filter: ReportFilter, groupings: list[Grouping], *, preaggregated: bool = True):
@@ -155,7 +159,11 @@ class ReportContext:
 
     def tally(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, tuple[int, int]]:
         """(count, sum of record keys) grouped by the stored values behind `keys` (one query, memoised)."""
+        known = self._grouping_keys.get((tuple(keys), without_person))
+        if known is not None and known in self.grouped:
+            return self.grouped[known]
         grouping = Grouping.of(keys, without_person=without_person)
+        self._grouping_keys[(tuple(keys), without_person)] = grouping.key
         if grouping.key not in self.grouped:
             self.grouped[grouping.key] = grouping.count(self.where)
         return self.grouped[grouping.key]
@@ -165,12 +173,19 @@ class ReportContext:
         return {values: n for values, (n, _k) in self.tally(keys, without_person=without_person).items()}
 
     def _by_code(self, keys: tuple[str, ...], without_person: bool, part: int) -> dict[tuple, int]:
-        dims = [DIMENSIONS[k] for k in keys]
-        result: dict[tuple, int] = {}
-        for raw, cell in self.tally(keys, without_person=without_person).items():
-            codes = tuple(dim.code(value, self.codes) for dim, value in zip(dims, raw, strict=True))
-            result[codes] = result.get(codes, 0) + cell[part]
-        return result
+        # Counts and key sums are mapped onto report codes together, once per dimensions: several
+        # tables read the same ones.
+        coded = self._coded.get((tuple(keys), without_person))
+        if coded is None:
+            dims = [DIMENSIONS[k] for k in keys]
+            counts: dict[tuple, int] = {}
+            key_sums: dict[tuple, int] = {}
+            for raw, (n, k) in self.tally(keys, without_person=without_person).items():
+                codes = tuple(dim.code(value, self.codes) for dim, value in zip(dims, raw, strict=True))
+                counts[codes] = counts.get(codes, 0) + n
+                key_sums[codes] = key_sums.get(codes, 0) + k
+            coded = self._coded[(tuple(keys), without_person)] = (counts, key_sums)
+        return dict(coded[part])
 
     def counts(self, keys: tuple[str, ...], *, without_person: bool = False) -> dict[tuple, int]:
         """Counts by report code for the dimensions `keys`."""

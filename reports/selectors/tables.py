@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -16,9 +17,11 @@ from django.db.models.functions import ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from registration.models import Contact, ReportedPerson
+from registration.models import Contact, ReportedPerson, Team
 
+from .. import cube
 from ..dimensions import CONTACT, DIMENSIONS, MULTI, PERSON, WITHOUT_PERSON
+from ..models import CubeCount
 from .counting import Grouping, ReportContext
 from .scope import ReportFilter
 
@@ -100,6 +103,12 @@ def cross_without_person(first: str, second: str) -> str | None:
 
 def standard_groupings() -> list[Grouping]:
     """Every grouping a standard report (a year or a range) counts, once each, for pre-aggregation."""
+    return list(_standard_groupings())
+
+
+@cache
+def _standard_groupings() -> tuple[Grouping, ...]:
+    # The tables are fixed, so their groupings are made once (each builds query expressions).
     wanted: list[tuple[tuple[str, ...], bool]] = [((key,), False) for key in [*SINGLE_TABLES, "year"]]
     wanted += [(("year",), True), (("year", "problem"), False)]
     for pair in [*CROSS_TABLES, *[("year", key) for key in YEAR_TABLES]]:
@@ -111,13 +120,17 @@ def standard_groupings() -> list[Grouping]:
     for keys, without_person in wanted:
         grouping = Grouping.of(keys, without_person=without_person)
         groupings.setdefault(grouping.key, grouping)
-    return list(groupings.values())
+    return tuple(groupings.values())
 
 
-def row_validity(ctx: ReportContext, keys: tuple[str, ...], code: tuple, count: int) -> dict:
+def row_validity(
+    ctx: ReportContext, keys: tuple[str, ...], code: tuple, count: int, bounds: dict | None = None
+) -> dict:
     """What a row adds about its codes' validity within the row's own period (domain.md keeps
     such rows, count 0): `valid: false` when none of its codes could be recorded then (the page
-    shows n.v.t.), else `valid_from` / `valid_until` when one starts or stops within it."""
+    shows n.v.t.), else `valid_from` / `valid_until` when one starts or stops within it.
+
+    `bounds` (optional) keeps each (dimension, code)'s valid_between for the rows of one table."""
     start, end = ctx.filter.start, ctx.filter.end
     for key, value in zip(keys, code, strict=True):
         # A year or (in a one-year report) a month narrows the row's period.
@@ -131,7 +144,13 @@ def row_validity(ctx: ReportContext, keys: tuple[str, ...], code: tuple, count: 
     for key, value in zip(keys, code, strict=True):
         if value in (None, WITHOUT_PERSON):
             continue
-        first, last = DIMENSIONS[key].valid_between(value, ctx.codes)
+        if bounds is None:
+            first, last = DIMENSIONS[key].valid_between(value, ctx.codes)
+        else:
+            known = bounds.get((key, value))
+            if known is None:
+                known = bounds[(key, value)] = DIMENSIONS[key].valid_between(value, ctx.codes)
+            first, last = known
         if (first and first > end) or (last and last < start):
             # Counted anyway (a legacy record): the count stands, it is not "n.v.t.".
             return {} if count else {"valid": False}
@@ -193,12 +212,15 @@ def cross_table(ctx: ReportContext, first: str, second: str) -> dict:
         if person_side == i:
             codes.append(WITHOUT_PERSON)
         row_codes.append(codes)
+    # Each code's label and validity once, not once per pair.
+    labels = [{code: ctx.label(key, code) for code in codes} for key, codes in zip(keys, row_codes, strict=True)]
+    bounds: dict = {}
     rows = [
         {
             "code": [a, b],
-            "label": [ctx.label(first, a), ctx.label(second, b)],
+            "label": [labels[0][a], labels[1][b]],
             "count": counts.get((a, b), 0),
-            **row_validity(ctx, keys, (a, b), counts.get((a, b), 0)),
+            **row_validity(ctx, keys, (a, b), counts.get((a, b), 0), bounds),
         }
         for a in row_codes[0]
         for b in row_codes[1]
@@ -303,24 +325,15 @@ def build_report(
 
 
 def yearly_evolution(team_codes: tuple[str, ...] | None = None, *, publication=None) -> list[dict]:
-    """Contacts and reported persons per year over every year on record (two queries).
+    """Contacts and reported persons per year over every year on record (one query over the
+    pre-aggregated counts on PostgreSQL, else two).
 
     Under a `publication` rule: closed months only, and perturbed for chosen teams (a count below
     the threshold is None, with `contacts_below_threshold` / `persons_below_threshold`).
     """
-    contacts = Contact.objects.all()
-    persons = ReportedPerson.objects.all()
-    if team_codes is not None:
-        contacts = contacts.filter(team__code__in=team_codes)
-        persons = persons.filter(contact__team__code__in=team_codes)
-    if publication is not None:
-        closed = {"started_on__lte": publication.closed_until, "created_at__lt": publication.registered_before}
-        contacts = contacts.filter(**closed)
-        persons = persons.filter(**{f"contact__{lookup}": value for lookup, value in closed.items()})
-    per_year: dict[int, dict[str, tuple[int, int]]] = {}
-    for name, qs, day in (("contacts", contacts, "started_on"), ("persons", persons, "contact__started_on")):
-        for row in qs.order_by().values(year=ExtractYear(day)).annotate(n=Count("pk"), k=Sum("record_key")):
-            per_year.setdefault(row["year"], {"contacts": (0, 0), "persons": (0, 0)})[name] = (row["n"], row["k"] or 0)
+    per_year = _evolution_preaggregated(team_codes, publication)
+    if per_year is None:
+        per_year = _evolution_counted(team_codes, publication)
     perturbed = publication is not None and publication.perturbs_teams(team_codes)
     evolution = []
     for year, values in sorted(per_year.items()):
@@ -335,3 +348,54 @@ def yearly_evolution(team_codes: tuple[str, ...] | None = None, *, publication=N
                 row[name] = n
         evolution.append(row)
     return evolution
+
+
+# Groupings of the pre-aggregated counts (reports.cube) that hold every contact, and every reported
+# person, exactly once: contacts by year, reported persons by their gender.
+EVOLUTION_GROUPINGS = {"contacts": ("year",), "persons": ("person_gender",)}
+
+
+def _evolution_preaggregated(team_codes, publication) -> dict[int, dict[str, tuple[int, int]]] | None:
+    """Contacts and reported persons per year, (count, sum of record keys), summed from the
+    pre-aggregated counts; None where those cannot serve (SQLite, or under the publication rule
+    while a registration made since this month's cut is dated in a closed month, as reports.cube.enabled
+    decides for a report). One query over the cube instead of counting every contact and person."""
+    if publication is None:
+        period = ReportFilter(date.min, date.max, team_codes)
+    else:
+        period = ReportFilter(date.min, publication.closed_until, team_codes, publication.registered_before)
+    if not cube.enabled(period):
+        return None
+    cube.refresh()
+    names = {cube.grouping_name(Grouping.of(keys).key): name for name, keys in EVOLUTION_GROUPINGS.items()}
+    cells = CubeCount.objects.filter(grouping__in=list(names))
+    if publication is not None:
+        cells = cells.filter(bucket__lte=publication.closed_until)
+    if team_codes is not None:
+        cells = cells.filter(team_key__in=Team.objects.filter(code__in=team_codes).values("pk"))
+    per_year: dict[int, dict[str, tuple[int, int]]] = {}
+    rows = cells.order_by().values("grouping", year=ExtractYear("bucket")).annotate(n=Sum("count"), k=Sum("key_sum"))
+    for row in rows:
+        # A cell whose rows all went keeps a zero until the cube is rebuilt: no count, no year.
+        if row["n"]:
+            values = per_year.setdefault(row["year"], {"contacts": (0, 0), "persons": (0, 0)})
+            values[names[row["grouping"]]] = (row["n"], row["k"] or 0)
+    return per_year
+
+
+def _evolution_counted(team_codes, publication) -> dict[int, dict[str, tuple[int, int]]]:
+    """Contacts and reported persons per year, (count, sum of record keys), counted (two queries)."""
+    contacts = Contact.objects.all()
+    persons = ReportedPerson.objects.all()
+    if team_codes is not None:
+        contacts = contacts.filter(team__code__in=team_codes)
+        persons = persons.filter(contact__team__code__in=team_codes)
+    if publication is not None:
+        closed = {"started_on__lte": publication.closed_until, "created_at__lt": publication.registered_before}
+        contacts = contacts.filter(**closed)
+        persons = persons.filter(**{f"contact__{lookup}": value for lookup, value in closed.items()})
+    per_year: dict[int, dict[str, tuple[int, int]]] = {}
+    for name, qs, day in (("contacts", contacts, "started_on"), ("persons", persons, "contact__started_on")):
+        for row in qs.order_by().values(year=ExtractYear(day)).annotate(n=Count("pk"), k=Sum("record_key")):
+            per_year.setdefault(row["year"], {"contacts": (0, 0), "persons": (0, 0)})[name] = (row["n"], row["k"] or 0)
+    return per_year
