@@ -94,18 +94,20 @@ def counts(
     """The grouped (count, sum of record keys) of a report's period and teams by Grouping.key, summed
     from the pre-aggregated counts (two queries: this transaction's own delta, then the sum)."""
     refresh()
-    wanted = {grouping_name(g.key) for g in groupings}
-    qs = CubeCount.objects.filter(bucket__gte=report_filter.start, bucket__lte=report_filter.end)
+    # Each stored grouping name to its key, once (not a JSON decode per row).
+    wanted = {grouping_name(g.key): g.key for g in groupings}
+    qs = CubeCount.objects.filter(
+        bucket__gte=report_filter.start, bucket__lte=report_filter.end, grouping__in=list(wanted)
+    )
     if team_ids is not None:
         qs = qs.filter(team_key__in=team_ids)
     grouped: dict[tuple, dict[tuple, tuple[int, int]]] = {g.key: {} for g in groupings}
-    rows = qs.values("grouping", "values").annotate(n=Sum("count"), k=Sum("key_sum"))
-    for row in rows.order_by():
-        if not row["n"] or row["grouping"] not in wanted:
+    rows = qs.values_list("grouping", "values").annotate(n=Sum("count"), k=Sum("key_sum"))
+    for name, values, n, k in rows.order_by():
+        if not n:
             # A cell whose rows all went (an edit, a delete) keeps a zero until rebuilt: no count, no row.
             continue
-        base, without_person, names = json.loads(row["grouping"])
-        grouped[(base, without_person, tuple(names))][tuple(row["values"])] = (row["n"], row["k"])
+        grouped[wanted[name]][tuple(values)] = (n, k)
     return grouped
 
 
