@@ -50,10 +50,12 @@ def contact_list(request):
     if applied is None:
         contacts = Contact.objects.none()
     else:
-        contacts = selectors.contact_list_for_user(request.user, teams=teams, **applied)
+        # The rows' problems are read as values by display.contact_rows, not as prefetched persons.
+        contacts = selectors.contact_list_for_user(request.user, teams=teams, **applied).prefetch_related(None)
     page = paging.contact_page(
         contacts, per_page=settings.CONTACTS_PER_PAGE, cursor=request.GET.get("cursor"), page=request.GET.get("page")
     )
+    rows = display.contact_rows(page, filters.book)
     if applied is not None:
         # Every page shown is a read of the contacts on it, so it appears in each of their trails;
         # a search also records its filters (codes and dates only).
@@ -63,11 +65,11 @@ def contact_list(request):
     context = {
         "filters": filters,
         "page": page,
-        "rows": display.contact_rows(page, filters.book),
+        "rows": rows,
         "counts": display.page_counts(page),
         # The pager's links carry the applied filters (codes and dates) and a cursor, nothing typed.
         "query": display.list_query(filters),
-        "drafts": display.draft_summaries(selectors.open_drafts_of(request.user)[:10]),
+        "drafts": display.draft_summaries(selectors.open_drafts_of(request.user)[:10], filters.book),
     }
     return render(request, "registration/contact_list.html", context)
 
@@ -75,7 +77,8 @@ def contact_list(request):
 @login_required
 @require_GET
 def contact_detail(request, uuid):
-    contact = get_object_or_404(selectors.contacts_with_registration(request.user), uuid=uuid)
+    # The persons' codes are read as values by display.contact_page, not as prefetched persons.
+    contact = get_object_or_404(selectors.contacts_with_registration(request.user).prefetch_related(None), uuid=uuid)
     audit_event(request.user, "contact_view", contact_ids=[contact.pk])
     context = {
         "contact": contact,
