@@ -6,54 +6,91 @@ each judges validity on a day (the contact's local date).
 The codes (some 130 rows, labels and search words: no case data) are kept per process and
 read again only when an administrator changed one: a change of a code bumps a version in the
 shared cache (Redis), which each request compares with the one its process holds: one cache
-read instead of a query and 130 model instances per request (issue 13).
+read instead of a query and 130 model instances per request (issue 13). The opening hours and
+closures (registration.derivation.Schedule) are kept the same way, under the same version.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import REGISTRATION_CODE_LISTS, Code
+from .models import REGISTRATION_CODE_LISTS, Closure, Code, OpeningHours
 
 VERSION_KEY = "registration:codebook:version"
-_held: dict[str, object] = {"version": None, "codes": ()}
+# What this process holds: name -> (version, value).
+_held: dict[str, tuple[str, object]] = {}
+# The version read once per request (the request's thread): None outside a request, or not read yet.
+_request = threading.local()
 
 
-def all_codes() -> tuple[Code, ...]:
-    """Every code in list order, from this process's copy while no code changed since."""
-    if not settings.CODEBOOK_PROCESS_CACHE:
-        return tuple(Code.objects.order_by("list", "sort", "code"))
+def _version() -> str | None:
+    version = getattr(_request, "version", None)
+    if version is not None:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
         version = cache.get(VERSION_KEY)
-    if version is None or _held["version"] != version:
-        _held["codes"] = tuple(Code.objects.order_by("list", "sort", "code"))
-        _held["version"] = version
-    return _held["codes"]
+    if getattr(_request, "active", False):
+        _request.version = version
+    return version
+
+
+def held(name: str, load):
+    """`load()`, from this process's copy while no code, opening hours or closure changed since."""
+    if not settings.CODEBOOK_PROCESS_CACHE:
+        return load()
+    version = _version()
+    copy = _held.get(name)
+    if version is None or copy is None or copy[0] != version:
+        copy = _held[name] = (version, load())
+    return copy[1]
+
+
+def all_codes() -> tuple[Code, ...]:
+    """Every code in list order, from this process's copy while no code changed since."""
+    return held("codes", lambda: tuple(Code.objects.order_by("list", "sort", "code")))
 
 
 def codes_changed() -> None:
-    """Make every process read the codes again (now, and once more when the change commits)."""
-    _held["version"] = None
+    """Make every process read the codes (and opening hours) again (now, and once more when the
+    change commits)."""
+    _held.clear()
+    _request.version = None
     cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
 @receiver(post_save, sender=Code)
 @receiver(post_delete, sender=Code)
+@receiver(post_save, sender=OpeningHours)
+@receiver(post_delete, sender=OpeningHours)
+@receiver(post_save, sender=Closure)
+@receiver(post_delete, sender=Closure)
 def _code_changed(sender, **kwargs) -> None:
     codes_changed()
     # A process that read the codes between the save and the commit holds the old ones.
     transaction.on_commit(codes_changed)
+
+
+@receiver(request_started)
+def _request_started(sender, **kwargs) -> None:
+    _request.active, _request.version = True, None
+
+
+@receiver(request_finished)
+def _request_finished(sender, **kwargs) -> None:
+    _request.active, _request.version = False, None
 
 
 class CodeBook:

@@ -78,5 +78,9 @@ def within_opening_hours_for(channel: str | None, started_at: datetime | None, *
     """Return within / outside / unknown for a contact's channel and start instant."""
     if not channel or started_at is None:
         return UNKNOWN
-    schedule = hours or Schedule.load()
+    if hours is None:
+        from .codebook import held
+
+        hours = held("schedule", Schedule.load)
+    schedule = hours
     return "within" if schedule.is_open(channel, timezone.localtime(started_at)) else "outside"

@@ -141,7 +141,10 @@ def _fresh_codebook(request, _django_db_marker, settings):
                 request.getfixturevalue(name)
                 break
         try:
+            from registration.derivation import Schedule
+
             codebook.all_codes()
+            codebook.held("schedule", Schedule.load)
         except RuntimeError:  # no database for this test
             codebook.codes_changed()
     yield

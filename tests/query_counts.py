@@ -9,6 +9,6 @@ from django.db import connection
 
 AUDIT_READ = 1 if connection.vendor == "postgresql" else 2
 
-# With Redis each process keeps the code lists and reads them only when a code changed
-# (registration/codebook.py); without it every code book is a query.
+# With Redis each process keeps the code lists (and the opening hours and closures) and reads them
+# only when one changed (registration/codebook.py); without it each read is a query.
 CODES = 0 if settings.CODEBOOK_PROCESS_CACHE else 1

@@ -80,3 +80,37 @@ def test_without_the_process_cache_every_book_reads_the_database(settings, djang
     CodeBook()
     with django_assert_num_queries(1):
         CodeBook()
+
+
+def test_a_closure_added_in_the_admin_is_seen_by_the_next_derivation(held, administrator):
+    from datetime import UTC, date, datetime
+
+    from registration.derivation import within_opening_hours_for
+    from registration.models import Closure
+
+    tuesday = datetime(2024, 4, 2, 8, 30, tzinfo=UTC)  # 10:30 in Brussels, a working day
+    assert within_opening_hours_for("phone", tuesday) == "within"  # read and held
+    admin = _client(administrator)
+    assert admin.post("/admin/registration/closure/add/", {"date": "2024-04-02", "name": "Test"}).status_code == 302
+    assert Closure.objects.filter(date=date(2024, 4, 2)).exists()
+    assert within_opening_hours_for("phone", tuesday) == "outside"
+
+
+def test_the_shared_version_is_read_once_per_request(held, counsellor, monkeypatch):
+    reads = []
+    real = codebook.cache
+
+    class Counting:
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return real.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(codebook, "cache", Counting())
+    client = _client(counsellor)
+    client.get(NEW)  # a code book for the form and one for the drafts, the relation roles …
+    assert reads.count(VERSION_KEY) == 1
+    client.get(NEW)
+    assert reads.count(VERSION_KEY) == 2
