@@ -57,3 +57,20 @@ def test_a_temporary_table_of_the_same_name_does_not_take_the_chains_place(couns
         assert cursor.fetchone()[0] == real + 1
         cursor.execute("DROP TABLE pg_temp.audit_auditevent")
     assert all(state.problem is None for state in chain.verify())
+
+
+def test_history_context_is_set_only_before_statements_on_tracked_tables():
+    from helpline.history_binding import may_fire_history
+
+    assert may_fire_history('INSERT INTO "registration_contact" ("uuid") VALUES (%s)')
+    assert may_fire_history("UPDATE registration_contacttext SET summary = ''")
+    assert may_fire_history('DELETE FROM "referrals_referral" WHERE "id" = 1')
+    assert may_fire_history('INSERT INTO "registration_violenceform" ("person_id", "code") SELECT * FROM UNNEST(%s)')
+    # The read audit of a page, a draft, a session: no history trigger to tell who.
+    assert not may_fire_history(
+        'WITH event AS (INSERT INTO "audit_auditevent" ("at") VALUES (now()) RETURNING "id") '
+        'INSERT INTO "audit_auditeventcontact" ("event_id") SELECT "id" FROM event'
+    )
+    assert not may_fire_history('UPDATE "registration_draft" SET "data" = %s')
+    assert not may_fire_history('INSERT INTO "registration_contactnote" VALUES (1)')
+    assert not may_fire_history('SELECT * FROM "registration_contact"')
