@@ -47,28 +47,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 """
 
-SEAL_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION audit_chain_seal() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT SET TimeZone TO 'UTC' AS $$
-DECLARE
-  last_seq bigint;
-  last_hash text;
-BEGIN
-  PERFORM pg_advisory_xact_lock({LOCK_ID});
-  EXECUTE format(
-    'SELECT chain_seq, chain_hash FROM %I.%I WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1',
-    TG_TABLE_SCHEMA, TG_TABLE_NAME
-  ) INTO last_seq, last_hash;
-  NEW.chain_seq := coalesce(last_seq, 0) + 1;
-  NEW.chain_hash := audit_chain_digest(last_hash, NEW.chain_seq, to_jsonb(NEW));
-  RETURN NEW;
-END
-$$;
-"""
-
-# The same seal with the table named in the function (one per table, audit_chain_seal_<table>):
-# plain SQL that PostgreSQL plans once per session, where the generic function above plans its
-# EXECUTE anew for every row (a read of a 25-contact list page writes 26 rows). The table is
+# The seal, one function per table (audit_chain_seal_<table>) with the table named in it: plain
+# SQL that PostgreSQL plans once per session (the single generic function it replaces planned an
+# EXECUTE anew for every row, and a read of a 25-contact list page writes 26 rows). The table is
 # schema-qualified, so a temporary table of the same name cannot stand in for it.
 TABLE_SEAL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
@@ -173,7 +154,6 @@ def install(using: str = "default") -> None:
         schema = cursor.fetchone()[0]
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
         cursor.execute(DIGEST_FUNCTION)
-        cursor.execute(SEAL_FUNCTION)
         if Context._meta.db_table in existing:
             cursor.execute(CONTEXT_FUNCTION.format(table=qn(Context._meta.db_table)))
         for model in chained_models():
@@ -208,6 +188,13 @@ def install(using: str = "default") -> None:
                     f"CREATE OR REPLACE TRIGGER {SEAL_TRIGGER} BEFORE INSERT ON {qn(table)} "
                     f"FOR EACH ROW EXECUTE FUNCTION {function}()"
                 )
+        # The generic seal of earlier versions, once no trigger (a disabled one) still calls it.
+        cursor.execute(
+            "SELECT to_regprocedure('audit_chain_seal()') IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM pg_trigger WHERE tgfoid = to_regprocedure('audit_chain_seal()'))"
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute("DROP FUNCTION audit_chain_seal()")
 
 
 def install_on_migrate(using, **kwargs) -> None:

@@ -74,3 +74,9 @@ def test_history_context_is_set_only_before_statements_on_tracked_tables():
     assert not may_fire_history('UPDATE "registration_draft" SET "data" = %s')
     assert not may_fire_history('INSERT INTO "registration_contactnote" VALUES (1)')
     assert not may_fire_history('SELECT * FROM "registration_contact"')
+
+
+def test_the_generic_seal_of_earlier_versions_is_gone():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure('audit_chain_seal()')")
+        assert cursor.fetchone()[0] is None
