@@ -12,6 +12,7 @@ closures (registration.derivation.Schedule) are kept the same way, under the sam
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections import defaultdict
@@ -27,6 +28,8 @@ from django.dispatch import receiver
 
 from .models import REGISTRATION_CODE_LISTS, Closure, Code, OpeningHours
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "registration:codebook:version"
 # What this process holds: name -> (version, value).
 _held: dict[str, tuple[str, object]] = {}
@@ -38,10 +41,14 @@ def _version() -> str | None:
     version = getattr(_request, "version", None)
     if version is not None:
         return version
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    try:
         version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+            version = cache.get(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - without the shared cache, read from the database as without Redis
+        logger.warning("code lists: the shared cache is unreachable; reading them from the database")
+        return None
     if getattr(_request, "active", False):
         _request.version = version
     return version
@@ -68,7 +75,10 @@ def codes_changed() -> None:
     change commits)."""
     _held.clear()
     _request.version = None
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:  # noqa: BLE001 - every process then reads the database until the cache is back
+        logger.warning("code lists: the shared cache is unreachable; a change cannot be announced")
 
 
 @receiver(post_save, sender=Code)

@@ -114,3 +114,20 @@ def test_the_shared_version_is_read_once_per_request(held, counsellor, monkeypat
     assert reads.count(VERSION_KEY) == 1
     client.get(NEW)
     assert reads.count(VERSION_KEY) == 2
+
+
+def test_without_the_shared_cache_the_codes_come_from_the_database(held, administrator, counsellor, monkeypatch):
+    class Unreachable:
+        def __getattr__(self, name):
+            def refuse(*args, **kwargs):
+                raise ConnectionError("redis is down")
+
+            return refuse
+
+    monkeypatch.setattr(codebook, "cache", Unreachable())
+    counsellor_client = _client(counsellor)
+    assert counsellor_client.get(NEW).status_code == 200
+    code = Code.objects.get(list="caller_relation", code="1200")
+    code.label_nl = "ouder (zonder cache)"
+    code.save()  # the admin's save does not fail on the announcement
+    assert "1200 ouder (zonder cache)" in counsellor_client.get(NEW).content.decode()
